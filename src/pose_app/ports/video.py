@@ -1,0 +1,31 @@
+"""Frame sources: decoded frames, exactly as sleap-io decodes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class FrameSource(Protocol):
+    """One video (or image sequence).
+
+    Frames are ``(H, W, C)`` uint8 arrays.
+    """
+
+    @property
+    def n_frames(self) -> int: ...
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(H, W, C)`` of a frame."""
+        ...
+
+    def read(self, frame_idx: int) -> np.ndarray: ...
+
+    def iter_frames(self, frame_indices: Sequence[int]) -> Iterator[tuple[int, np.ndarray | None]]:
+        """Yield ``(frame_idx, frame)`` in order; ``frame`` is None when it cannot be decoded."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,3 @@
+from pose_cli.main import run
+
+run()

@@ -1,0 +1,21 @@
+"""The root cyclopts App. Commands are registered lazily by import path (ADR-0007), so
+``pose --help`` imports neither torch nor any runtime."""
+
+from __future__ import annotations
+
+from cyclopts import App
+
+from pose_cli import __version__
+
+app = App(
+    name="pose",
+    help="Run trained animal-pose models (SLEAP / sleap-nn) on video: predict keypoints, "
+    "track identities, evaluate, export.",
+    version=__version__,
+    version_flags=["--version"],
+)
+
+app.command("pose_cli.commands.track:track", name="track")
+app.command("pose_cli.commands.evaluate:evaluate", name="eval")
+app.command("pose_cli.commands.export:export", name="export")
+app.command("pose_cli.commands.predict:predict", name="predict")

@@ -1,0 +1,1 @@
+"""Thin command functions: parse flags, build requests, call the composition root."""

@@ -1,0 +1,103 @@
+"""Error taxonomy shared by every layer.
+
+Each error carries a one-line ``message`` that names the problem, and optionally a ``hint``
+that names the fix. The CLI (``pose_cli.errors``) maps the two families to exit codes:
+
+* :class:`PoseInputError` (bad input, usage): exit code 2.
+* :class:`PoseRuntimeError` (a failure while running): exit code 1.
+
+Subclasses also derive from the matching built-in (``ValueError``, ``FileNotFoundError``...) so
+library users can catch either.
+"""
+
+from __future__ import annotations
+
+
+class PoseError(Exception):
+    """Base of every error ``pose`` raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        """The message and the fix on one line, without newlines."""
+        text = self.message if not self.hint else f"{self.message} ({self.hint})"
+        return " ".join(text.split())
+
+
+class PoseInputError(PoseError, ValueError):
+    """The user's input (files, options) is wrong; fixing the input fixes the run."""
+
+    exit_code = 2
+
+
+class PoseRuntimeError(PoseError, RuntimeError):
+    """The run failed for a reason other than bad input."""
+
+    exit_code = 1
+
+
+# --- input errors -------------------------------------------------------------------------
+class InvalidOptionError(PoseInputError):
+    """An option value is malformed or out of range."""
+
+
+class FrameSelectionError(InvalidOptionError):
+    """``--frames`` and friends are malformed or select nothing."""
+
+
+class InputNotFoundError(PoseInputError, FileNotFoundError):
+    """A path given by the user does not exist."""
+
+
+class UnsupportedInputError(PoseInputError):
+    """A file exists but cannot be used (wrong kind, corrupt, empty)."""
+
+
+class ModelLoadError(PoseInputError):
+    """A model folder, checkpoint or config cannot be read."""
+
+
+class UnsafeModelFileError(ModelLoadError):
+    """A model file asks to run code while being loaded (pickle payload, Lambda layer)."""
+
+
+class IncompatibleModelsError(PoseInputError):
+    """The models given cannot be combined into one pipeline."""
+
+
+class SkeletonMismatchError(PoseInputError):
+    """Two skeletons (or a skeleton and an array) disagree."""
+
+
+class MissingExtraError(PoseInputError, ImportError):
+    """An optional dependency is needed for this request and is not installed."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the optional package '{package}', which is not installed",
+            hint=f"install it with: pip install 'pose[{extra}]'",
+        )
+        self.package = package
+        self.extra = extra
+
+
+class DeviceUnavailableError(PoseInputError):
+    """The requested device (e.g. ``cuda``) is not present on this machine."""
+
+
+# --- runtime errors -----------------------------------------------------------------------
+class OutputWriteError(PoseRuntimeError, OSError):
+    """Results could not be written (disk full, permissions)."""
+
+
+class DecodeError(PoseRuntimeError):
+    """A video frame could not be decoded."""
+
+
+class InferenceError(PoseRuntimeError):
+    """The network or a post-processing step failed."""
