@@ -17,4 +17,8 @@ def run_track_command(args: dict[str, Any]) -> int:
         raise InvalidOptionError(
             "nothing to do: give -m MODEL to predict, or -t to track an existing .slp"
         )
+    if not args.get("model_paths"):
+        from pose_cli.track_only import run_track_only
+
+        return run_track_only(args)
     raise InvalidOptionError("pose track is not wired yet")
