@@ -1,4 +1,4 @@
-"""Options of the use cases, with the reference tool's names and defaults (sleap-nn 0.3.5 ``track``).
+"""Options of the use cases, with the reference's names and defaults (sleap-nn 0.3.5 ``track``).
 
 These are plain frozen attrs classes: the CLI builds them from flags, the Python API from keyword
 arguments. Validation of single values happens here (semantics tier); cross-checks against

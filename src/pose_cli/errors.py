@@ -41,7 +41,8 @@ def describe(exc: BaseException) -> tuple[str, int]:
             EXIT_RUNTIME,
         )
     if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
-        return f"disk full while writing {exc.filename or ''} (free space and rerun with --resume)", 1
+        where = exc.filename or ""
+        return f"disk full while writing {where} (free space and rerun with --resume)", 1
     name = type(exc).__name__
     return _one_line(f"internal error ({name}): {exc} (rerun with --debug for details)"), 1
 

@@ -48,7 +48,9 @@ def _parse_ranges(spec: str) -> list[tuple[int, int]]:
             continue
         m = _TOKEN.match(raw)
         if not m or (not m.group(1) and not m.group(3)):
-            raise FrameSelectionError(f"--frames: cannot read '{raw.strip()}' in '{spec}'", hint=hint)
+            raise FrameSelectionError(
+                f"--frames: cannot read '{raw.strip()}' in '{spec}'", hint=hint
+            )
         a, dash, b = m.group(1), m.group(2), m.group(3)
         if a and not dash:
             if b:

@@ -41,7 +41,9 @@ class PeakSet:
         return len(self.values)
 
     def select(self, mask: np.ndarray) -> PeakSet:
-        return PeakSet(self.points[mask], self.values[mask], self.samples[mask], self.channels[mask])
+        return PeakSet(
+            self.points[mask], self.values[mask], self.samples[mask], self.channels[mask]
+        )
 
     def for_sample(self, sample: int) -> PeakSet:
         return self.select(self.samples == sample)

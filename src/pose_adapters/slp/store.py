@@ -49,7 +49,7 @@ def video_ref_from_sio(video: Any) -> VideoRef:
     if shape is None:
         meta = getattr(video, "backend_metadata", {}) or {}
         shape = meta.get("shape")
-    n, h, w, c = (list(shape) + [0, 0, 0, 0])[:4] if shape is not None else (0, 0, 0, 0)
+    n, h, w, c = [*list(shape), 0, 0, 0, 0][:4] if shape is not None else (0, 0, 0, 0)
     return VideoRef(
         filename=str(video.filename),
         n_frames=int(n or 0),
@@ -196,7 +196,9 @@ def save_labels_atomic(labels: Any, path: str) -> None:
     if not os.path.isdir(folder):
         raise OutputWriteError(f"output folder does not exist: {folder}", hint="create it first")
     if not os.access(folder, os.W_OK):
-        raise OutputWriteError(f"output folder is not writable: {folder}", hint="choose -o elsewhere")
+        raise OutputWriteError(
+            f"output folder is not writable: {folder}", hint="choose -o elsewhere"
+        )
     fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=".slp.tmp", dir=folder)
     os.close(fd)
     try:
@@ -242,3 +244,21 @@ class SlpLabelsStore:
             except Exception:
                 pass
         return open_video_file(video.filename)
+
+
+def save_analysis_h5(dataset: Dataset, path: str) -> None:
+    """Write SLEAP's analysis HDF5 (as sleap-io writes it), atomically."""
+    import sleap_io as sio
+
+    labels = labels_from_dataset(dataset)
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=".analysis.h5", dir=folder)
+    os.close(fd)
+    try:
+        sio.save_analysis_h5(labels, tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

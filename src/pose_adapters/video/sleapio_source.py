@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_app.dataset import VideoRef
 from pose_domain.errors import InputNotFoundError, UnsupportedInputError
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,11 @@ class SleapIoFrameSource:
                 yield int(idx), None
                 continue
             yield int(idx), frame
+
+    def video_ref(self) -> VideoRef:
+        n, h, w, c = self._n_frames, *self._shape
+        return VideoRef(filename=self.filename, n_frames=n, height=h, width=w, channels=c,
+                        handle=self.video)
 
     def close(self) -> None:
         try:

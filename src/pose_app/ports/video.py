@@ -7,6 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
+from pose_app.dataset import VideoRef
+
 
 class FrameSource(Protocol):
     """One video (or image sequence).
@@ -29,3 +31,15 @@ class FrameSource(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def video_ref(self) -> VideoRef:
+        """The video as a dataset entry (for writing outputs)."""
+        ...
+
+
+class VideoOpener(Protocol):
+    def __call__(
+        self, path: str, *, dataset: str | None = None, input_format: str = "channels_last"
+    ) -> FrameSource:
+        """Open a video file, HDF5 video or image folder."""
+        ...

@@ -1,4 +1,4 @@
-"""``pose track``: predict with one or two models and/or track identities (sleap-nn ``track`` flags)."""
+"""``pose track``: predict with one or two models and/or track identities (sleap-nn flags)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from cyclopts import Parameter
 
 
-def _p(*names: str, help: str = "", negative: str | None = None) -> Parameter:  # noqa: A002
+def _p(*names: str, help: str = "", negative: str | None = None) -> Parameter:
     if negative is None:
         return Parameter(name=list(names), help=help)
     return Parameter(name=list(names), help=help, negative=negative)
