@@ -154,7 +154,7 @@ def _batches(frames_q: _Channel, batch_size: int
         job = frames_q.get()
         if job is _DONE:
             break
-        if job.image is None:
+        if job.image is None or job.resumed:
             if batch:
                 yield [], batch
                 batch = []

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
 
 from pose_app.dataset import Dataset, VideoRef
 from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions
 from pose_app.pipeline import FrameResult, run_pipeline
+from pose_app.ports.chunks import ChunkStore, FrameRecord, NoChunks
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.models import LoadedModel, ModelLoader
 from pose_app.ports.progress import NullProgress, ProgressReporter
@@ -32,7 +34,7 @@ from pose_domain.errors import (
     UnsupportedInputError,
 )
 from pose_domain.frames import resolve_frames
-from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
+from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 
 log = logging.getLogger("pose")
 
@@ -61,6 +63,17 @@ class PredictRequest:
     video_dataset: str | None = None
     video_input_format: str = "channels_last"
     cli_args: dict[str, Any] | None = None
+    resume: bool = False
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must be equal for ``--resume`` to continue a previous run."""
+        return {
+            "data_path": os.path.abspath(self.data_path),
+            "model_paths": [os.path.abspath(p) for p in self.model_paths],
+            "inference": attrs.asdict(self.inference),
+            "selection": attrs.asdict(self.selection),
+            "frames": self.frames_spec,
+        }
 
 
 @attrs.define(eq=False, kw_only=True)
@@ -98,6 +111,8 @@ class PredictUseCase:
     progress: ProgressReporter = attrs.field(factory=NullProgress)
     system_info: dict[str, Any] = attrs.field(factory=dict)
     on_result: Callable[[FrameResult], None] | None = None
+    chunks: ChunkStore = attrs.field(factory=NoChunks)
+    chunk_size: int = 100
 
     def load_models(self, request: PredictRequest) -> list[LoadedModel]:
         return [self.loader.load(p, request.inference) for p in request.model_paths]
@@ -119,17 +134,28 @@ class PredictUseCase:
         skipped: list[tuple[int, int]] = []
         calls_tracker_on_empty = stage.keeps_empty_frames
         use_image = bool(request.tracking is not None and request.tracking.use_flow)
-
-        def track_hook(insts: list[PredictedInstance], job: FrameJob) -> list[PredictedInstance]:
-            if tracker is None or (not insts and not calls_tracker_on_empty):
-                return insts
-            image = job.image if use_image else None
-            return list(tracker.track(insts, job.frame_idx, image=image))
+        stored = {(r.video_index, r.frame_idx): r
+                  for r in self.chunks.begin(request.fingerprint(), request.resume)}
+        stage_tracks = stage.tracks
+        pending: list[FrameRecord] = []
 
         def on_frame(res: FrameResult) -> None:
+            job = res.job
+            if job.resumed:
+                rec = stored[(job.video_index, job.frame_idx)]
+                res.decoded = rec.decoded
+                res.instances = _instances_from_record(rec, stage_tracks)
+            else:
+                pending.append(_record(res, stage_tracks))
+                if len(pending) >= self.chunk_size:
+                    self.chunks.append(pending[:])
+                    pending.clear()
             if not res.decoded:
-                skipped.append((res.job.video_index, res.job.frame_idx))
-            res.job.image = None  # release the frame early
+                skipped.append((job.video_index, job.frame_idx))
+            if tracker is not None and (res.instances or calls_tracker_on_empty):
+                image = job.image if use_image else None
+                res.instances = list(tracker.track(res.instances, job.frame_idx, image=image))
+            job.image = None  # release the frame early
             results.append(res)
             if self.on_result is not None:
                 self.on_result(res)
@@ -138,13 +164,14 @@ class PredictUseCase:
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
         try:
             run_pipeline(
-                source.jobs(),
+                source.jobs(set(stored), decode_skipped=use_image),
                 stage,
                 batch_size=request.inference.batch_size,
                 on_frame=on_frame,
-                track=track_hook if tracker is not None else None,
                 queue_maxsize=request.inference.queue_maxsize,
             )
+            self.chunks.append(pending[:])
+            pending.clear()
         finally:
             self.progress.finish()
             source.close()
@@ -253,6 +280,35 @@ class PredictUseCase:
         return {k: v for k, v in prov.items() if v is not None}
 
 
+def _record(res: FrameResult, tracks: list[Track]) -> FrameRecord:
+    insts = res.instances
+    n_nodes = insts[0].n_nodes if insts else 0
+    ids = {id(t): i for i, t in enumerate(tracks)}
+    return FrameRecord(
+        video_index=res.job.video_index,
+        frame_idx=res.job.frame_idx,
+        decoded=res.decoded,
+        points=np.stack([i.points for i in insts]) if insts else np.zeros((0, n_nodes, 2)),
+        point_scores=(np.stack([i.point_scores for i in insts]) if insts
+                      else np.zeros((0, n_nodes))),
+        scores=np.array([i.score for i in insts], np.float64),
+        tracking_scores=np.array([i.tracking_score for i in insts], np.float64),
+        track_ids=np.array([ids.get(id(i.track), -1) for i in insts], np.int64),
+    )
+
+
+def _instances_from_record(rec: FrameRecord, tracks: list[Track]) -> list[PredictedInstance]:
+    out = []
+    for k in range(len(rec.scores)):
+        tid = int(rec.track_ids[k])
+        out.append(PredictedInstance(
+            points=rec.points[k], point_scores=rec.point_scores[k], score=float(rec.scores[k]),
+            track=tracks[tid] if 0 <= tid < len(tracks) else None,
+            tracking_score=float(rec.tracking_scores[k]),
+        ))
+    return out
+
+
 class _Source:
     """Frames to process plus what the output needs to know about them."""
 
@@ -261,7 +317,10 @@ class _Source:
     method: str
     n_jobs: int
 
-    def jobs(self) -> Iterator[FrameJob]:
+    def jobs(self, done: set[tuple[int, int]] | None = None,
+             decode_skipped: bool = False) -> Iterator[FrameJob]:
+        """Frames in order; those in ``done`` come back with ``resumed=True`` (and no image
+        unless ``decode_skipped``)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -283,9 +342,18 @@ class _VideoSource(_Source):
         self.method = "specified" if frames_spec else "all"
         self.n_jobs = len(indices)
 
-    def jobs(self) -> Iterator[FrameJob]:
-        for idx, image in self.src.iter_frames(self.indices):
-            yield FrameJob(video_index=0, frame_idx=idx, image=image)
+    def jobs(self, done: set[tuple[int, int]] | None = None,
+             decode_skipped: bool = False) -> Iterator[FrameJob]:
+        done = done or set()
+        todo = [i for i in self.indices if (0, i) not in done or decode_skipped]
+        frames = self.src.iter_frames(todo)
+        for idx in self.indices:
+            if (0, idx) in done:
+                image = next(frames)[1] if decode_skipped else None
+                yield FrameJob(video_index=0, frame_idx=idx, image=image, resumed=True)
+                continue
+            got, image = next(frames)
+            yield FrameJob(video_index=0, frame_idx=got, image=image)
 
     def close(self) -> None:
         self.src.close()
@@ -366,18 +434,21 @@ class _LabelsSource(_Source):
             self._opened[video_index] = self.store.open_video(self.ds.videos[video_index])
         return self._opened[video_index]
 
-    def jobs(self) -> Iterator[FrameJob]:
+    def jobs(self, done: set[tuple[int, int]] | None = None,
+             decode_skipped: bool = False) -> Iterator[FrameJob]:
+        done = done or set()
         for vi, fi, lf in self.items:
-            src = self._source(vi)
+            resumed = (vi, fi) in done
             image = None
-            for _, img in src.iter_frames([fi]):
-                image = img
+            if not resumed or decode_skipped:
+                for _, img in self._source(vi).iter_frames([fi]):
+                    image = img
             keep = list(lf.user_instances) if lf is not None else []
             gt: list[Instance] = []
             if self.gt_mode and lf is not None:
                 gt = list(lf.user_instances) if self.only_labeled else list(lf.instances)
             yield FrameJob(video_index=vi, frame_idx=fi, image=image, gt_instances=gt,
-                           keep_instances=keep)
+                           keep_instances=keep, resumed=resumed)
 
     def close(self) -> None:
         for src in self._opened.values():

@@ -54,6 +54,7 @@ class FrameJob:
     image: np.ndarray | None
     gt_instances: list[Instance] = attrs.field(factory=list)
     keep_instances: list[Instance] = attrs.field(factory=list)
+    resumed: bool = False
 
 
 @attrs.define(eq=False)

@@ -260,11 +260,16 @@ def run_track_command(args: dict[str, Any]) -> int:
             video_dataset=args["video_dataset"],
             video_input_format=args["video_input_format"],
             cli_args={k: v for k, v in args.items() if v is not None},
+            resume=args["resume"],
         )
         if models is None:
             models = use_case.load_models(request)
+        from pose_adapters.chunks import NpzChunkStore, partial_dir_for
+
+        use_case.chunks = NpzChunkStore(partial_dir_for(out))
         result = use_case(request, models=models)
         write_output(result.dataset, out, args["output_format"])
+        use_case.chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
         print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS)",
               file=sys.stderr)
