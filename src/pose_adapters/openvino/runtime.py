@@ -1,0 +1,127 @@
+"""OpenVINO adapter for the ``NetworkRuntime`` port (CPU), reading the cached ONNX graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pose_domain.errors import (
+    DeviceUnavailableError,
+    InferenceError,
+    InvalidOptionError,
+    MissingExtraError,
+)
+
+_PRECISION_HINT = {"fp32": "f32", "bf16": "bf16"}
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether OpenVINO reports native bf16 on this CPU (AVX-512 BF16 or AMX)."""
+    try:
+        import openvino as ov
+    except ImportError:
+        return False
+    caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    return "BF16" in [str(c).upper() for c in caps]
+
+
+def check_openvino(device: str, precision: str) -> None:
+    """Raise the matching error unless OpenVINO can run ``precision`` on ``device`` here."""
+    if importlib.util.find_spec("openvino") is None:
+        raise MissingExtraError("openvino", "openvino", "the openvino runtime")
+    if device.lower() != "cpu":
+        raise DeviceUnavailableError(
+            f"the openvino runtime runs on the CPU only, not on '{device}'",
+            hint="use --device cpu, or --runtime onnx/tensorrt for GPUs",
+        )
+    if precision not in _PRECISION_HINT:
+        raise InvalidOptionError(
+            f"the openvino runtime supports precision fp32 or bf16, not '{precision}'",
+            hint="use --precision fp32 or bf16",
+        )
+    if precision == "bf16" and not cpu_supports_bf16():
+        raise DeviceUnavailableError(
+            "this CPU has no native bf16 (AVX-512 BF16 or AMX), so --precision bf16 "
+            "would not be faster",
+            hint="use --precision fp32",
+        )
+
+
+class OpenVinoRuntime:
+    """A network compiled by OpenVINO for the CPU.
+
+    The ONNX graph has dynamic axes; each new input shape is compiled once as a static-shape
+    model (faster kernels than the dynamic path) and kept in a small LRU of compiled models.
+    Compiled blobs are cached on disk under ``cache_dir`` so a second process starts fast.
+
+    ``precision``: ``fp32`` (exact; the hint is forced to f32 so CPUs with AMX do not silently
+    run bf16) or ``bf16`` (needs native bf16 on the CPU; deviations are documented in
+    ADR-0055).
+    """
+
+    name = "openvino"
+    _MAX_SHAPES = 4
+
+    def __init__(
+        self,
+        onnx_path: str | os.PathLike[str],
+        *,
+        device: str = "cpu",
+        precision: str = "fp32",
+        threads: int | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        check_openvino(device, precision)
+        import openvino as ov
+
+        from pose_adapters.onnx.runtime import cpu_threads
+
+        self.path = Path(onnx_path)
+        self.precision = precision
+        self._core = ov.Core()
+        self._config: dict[str, Any] = {
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_NUM_THREADS": int(threads or cpu_threads()),
+            "INFERENCE_PRECISION_HINT": _PRECISION_HINT[precision],
+        }
+        if cache_dir is not None:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            self._config["CACHE_DIR"] = str(cache_dir)
+        try:
+            self._model = self._core.read_model(str(self.path))
+        except Exception as exc:
+            raise InferenceError(
+                f"OpenVINO could not read {self.path}: {exc}",
+                hint="delete the cached file or re-export the model",
+            ) from exc
+        self.output_keys = tuple(o.get_any_name() for o in self._model.outputs)
+        self._compiled: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+
+    def _request(self, shape: tuple[int, ...]) -> Any:
+        req = self._compiled.get(shape)
+        if req is not None:
+            self._compiled.move_to_end(shape)
+            return req
+        model = self._model.clone()
+        model.reshape({"image": list(shape)})
+        compiled = self._core.compile_model(model, "CPU", self._config)
+        req = compiled.create_infer_request()
+        self._compiled[shape] = req
+        while len(self._compiled) > self._MAX_SHAPES:
+            self._compiled.popitem(last=False)
+        return req
+
+    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
+        x = np.ascontiguousarray(images, dtype=np.uint8)
+        req = self._request(tuple(int(s) for s in x.shape))
+        req.infer({"image": x})
+        return {
+            k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
+            for i, k in enumerate(self.output_keys)
+        }
