@@ -30,7 +30,7 @@ class ModelFolderLoader:
     def __init__(self, cache_dir: str | None = None) -> None:
         self.cache_dir = cache_dir
 
-    def load(self, path: str, options: InferenceOptions) -> LoadedModel:
+    def load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
         if not os.path.exists(path):
             raise InputNotFoundError(f"model not found: {path}",
                                      hint="give a model folder, best.ckpt or training_config")
@@ -44,8 +44,7 @@ class ModelFolderLoader:
 
             loaded = load_exported(path, runtime=runtime, device=options.device,
                                    precision=options.precision)
-            spec, rt = loaded[0]
-            return LoadedModel(spec=spec, runtime=rt)
+            return [LoadedModel(spec=spec, runtime=rt) for spec, rt in loaded]
         from pose_adapters.torch import build_network
         from pose_adapters.torch.runtime import TorchRuntime, resolve_device
 
@@ -59,7 +58,7 @@ class ModelFolderLoader:
         if kind == "auto":
             kind = self._auto_kind(device, options)
         if kind == "torch":
-            return LoadedModel(spec=spec, runtime=TorchRuntime(module, spec, device=device))
+            return [LoadedModel(spec=spec, runtime=TorchRuntime(module, spec, device=device))]
         try:
             from pose_adapters.accel import make_runtime
 
@@ -76,7 +75,7 @@ class ModelFolderLoader:
                 raise
             log.warning("runtime %s failed (%s); falling back to torch", kind, exc)
             rt = TorchRuntime(module, spec, device=device)
-        return LoadedModel(spec=spec, runtime=rt)
+        return [LoadedModel(spec=spec, runtime=rt)]
 
     @staticmethod
     def _auto_kind(device: str, options: InferenceOptions) -> str:

@@ -115,7 +115,7 @@ class PredictUseCase:
     chunk_size: int = 100
 
     def load_models(self, request: PredictRequest) -> list[LoadedModel]:
-        return [self.loader.load(p, request.inference) for p in request.model_paths]
+        return [m for p in request.model_paths for m in self.loader.load(p, request.inference)]
 
     def __call__(self, request: PredictRequest,
                  models: Sequence[LoadedModel] | None = None) -> PredictResult:

@@ -15,7 +15,23 @@ app = App(
     version_flags=["--version"],
 )
 
-app.command("pose_cli.commands.track:track", name="track")
-app.command("pose_cli.commands.evaluate:evaluate", name="eval")
-app.command("pose_cli.commands.export:export", name="export")
-app.command("pose_cli.commands.predict:predict", name="predict")
+app.command(
+    "pose_cli.commands.track:track",
+    name="track",
+    help="Predict poses with trained models and/or track identities (sleap-nn flags).",
+)
+app.command(
+    "pose_cli.commands.evaluate:evaluate",
+    name="eval",
+    help="Evaluate predictions against ground truth (OKS mAP/mAR, PCK, identity metrics).",
+)
+app.command(
+    "pose_cli.commands.export:export",
+    name="export",
+    help="Export models to a self-contained ONNX / TensorRT folder.",
+)
+app.command(
+    "pose_cli.commands.predict:predict",
+    name="predict",
+    help="Run an exported model folder on a video or .slp.",
+)

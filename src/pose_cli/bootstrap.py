@@ -274,3 +274,16 @@ def run_track_command(args: dict[str, Any]) -> int:
         print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS)",
               file=sys.stderr)
     return 0
+
+
+def default_track_args() -> dict[str, Any]:
+    """Every ``pose track`` flag at its default (for commands that reuse the track flow)."""
+    import inspect
+
+    from pose_cli.commands.track import track
+
+    return {
+        name: p.default
+        for name, p in inspect.signature(track).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }

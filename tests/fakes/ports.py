@@ -91,10 +91,10 @@ class FakeLoader:
     def __init__(self, models: dict[str, LoadedModel]) -> None:
         self.models = models
 
-    def load(self, path: str, options: InferenceOptions) -> LoadedModel:
+    def load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
         if path not in self.models:
             raise InputNotFoundError(f"model not found: {path}")
-        return self.models[path]
+        return [self.models[path]]
 
 
 class NearestResizer:

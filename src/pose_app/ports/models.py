@@ -20,6 +20,7 @@ class LoadedModel:
 
 
 class ModelLoader(Protocol):
-    def load(self, path: str, options: InferenceOptions) -> LoadedModel:
-        """Load a model folder (sleap-nn, SLEAP legacy, or a ``pose export`` folder)."""
+    def load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
+        """Load a model folder (sleap-nn, SLEAP legacy, or a ``pose export`` folder, which
+        may hold two networks: top-down)."""
         ...
