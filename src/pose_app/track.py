@@ -1,0 +1,307 @@
+"""Identity tracking use cases: the tracker factory and track-only mode (re-track a ``.slp``).
+
+``build_tracker`` turns :class:`pose_app.options.TrackingOptions` into a domain tracker, with
+the reference's defaulting rules (``--max_tracks`` forces ``local_queues``; post-processing
+needs a target count that defaults to ``max_instances``). The prediction pipeline calls it too.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from pose_app.dataset import Dataset
+from pose_app.options import InferenceOptions, TrackingOptions
+from pose_app.ports.flow import OpticalFlow
+from pose_app.ports.labels import LabelsStore
+from pose_app.ports.progress import NullProgress, ProgressReporter
+from pose_domain.errors import InvalidOptionError, UnsupportedInputError
+from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
+from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
+
+
+class Tracker(Protocol):
+    """What the pipelines need from a tracker (online or global)."""
+
+    @property
+    def tracks(self) -> list[Track]: ...
+
+    def track(
+        self, instances: Sequence[Instance], frame_idx: int, image: Any = None
+    ) -> list[Instance]: ...
+
+    def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]: ...
+
+
+def online_config(
+    options: TrackingOptions, *, max_instances: int | None, track_only: bool = False
+) -> OnlineConfig:
+    """The domain settings for ``options`` after the reference's defaulting rules.
+
+    Raises:
+        InvalidOptionError: ``--post_connect_single_breaks`` without a target count, or
+            ``--features image``.
+    """
+    if options.features == "image":
+        raise InvalidOptionError(
+            "--features image is not implemented (nor in sleap-nn)",
+            hint="use keypoints, centroids or bboxes",
+        )
+    max_tracks = options.max_tracks
+    target = options.tracking_target_instance_count
+    if options.post_connect_single_breaks:
+        if target is None:
+            target = max_instances
+        if target is None:
+            raise InvalidOptionError(
+                "--post_connect_single_breaks needs a target instance count",
+                hint="set --tracking_target_instance_count or --max_instances",
+            )
+        if track_only and max_tracks is None:
+            max_tracks = max_instances
+    candidates = options.candidates_method
+    if max_tracks is not None and candidates == "fixed_window":
+        candidates = "local_queues"  # the reference's silent switch
+    return OnlineConfig(
+        window_size=options.tracking_window_size,
+        min_new_track_points=options.min_new_track_points,
+        candidates_method=candidates,
+        min_match_points=options.min_match_points,
+        features=options.features,
+        scoring_method=options.scoring_method,
+        scoring_reduction=options.scoring_reduction,
+        robust_best_instance=options.robust_best_instance,
+        matching_method=options.track_matching_method,
+        max_tracks=max_tracks,
+        oks_stddev=0.025 if options.oks_stddev is None else options.oks_stddev,
+        connect_single_breaks=options.post_connect_single_breaks,
+        target_count=target,
+        clean_instance_count=options.tracking_clean_instance_count,
+        clean_iou_threshold=options.tracking_clean_iou_threshold,
+    )
+
+
+def build_tracker(
+    options: TrackingOptions,
+    *,
+    max_instances: int | None = None,
+    flow: OpticalFlow | None = None,
+    track_only: bool = False,
+) -> Tracker:
+    """A tracker for ``options``: the reference-exact online one or the offline global one.
+
+    Args:
+        options: Tracking flags.
+        max_instances: ``--max_instances``; the default target / number of identities.
+        flow: Optical flow used when ``options.use_flow`` (ignored otherwise).
+        track_only: Track-only mode (post-processing also defaults ``max_tracks``).
+    """
+    if options.tracker == "global":
+        n_ids = (
+            options.max_tracks or options.tracking_target_instance_count or max_instances
+        )
+        return GlobalTracker(GlobalConfig(n_identities=n_ids))
+    cfg = online_config(options, max_instances=max_instances, track_only=track_only)
+    return OnlineTracker(cfg, flow=flow if options.use_flow else None)
+
+
+# ------------------------------------------------------------------------------ track-only
+@attrs.frozen(kw_only=True)
+class TrackOnlyRequest:
+    """Re-track the instances of a ``.slp``.
+
+    Attributes:
+        input_path: The ``.slp`` to read.
+        output_path: Where to write (None: ``<input without suffix>.predictions.slp``).
+        tracking: Tracking flags.
+        frames: Frame *indices* to keep (None: all).
+        video_index: Restrict to one video of the file.
+        max_instances: ``--max_instances`` (default target / identity count).
+        inference: Carries the ``filter_*`` flags applied before tracking.
+        cli_args: Recorded in the provenance.
+    """
+
+    input_path: str
+    output_path: str | None = None
+    tracking: TrackingOptions = attrs.field(factory=TrackingOptions)
+    frames: tuple[int, ...] | None = None
+    video_index: int | None = None
+    max_instances: int | None = None
+    inference: InferenceOptions = attrs.field(factory=InferenceOptions)
+    cli_args: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TrackOnlyResult:
+    output_path: str
+    frames_processed: int
+    n_tracks: int
+    seconds: float
+
+
+def default_output_path(input_path: str, video_filename: str | None = None) -> str:
+    """``<input without suffix>[.<video stem>].predictions.slp`` next to the input."""
+    base, _ = os.path.splitext(input_path)
+    if video_filename:
+        stem = os.path.splitext(os.path.basename(video_filename))[0]
+        return f"{base}.{stem}.predictions.slp"
+    return f"{base}.predictions.slp"
+
+
+FilterFn = Callable[[list[PredictedInstance], InferenceOptions], list[PredictedInstance]]
+
+
+def _filters_requested(opts: InferenceOptions) -> bool:
+    return bool(
+        opts.filter_overlapping
+        or opts.filter_min_visible_nodes
+        or opts.filter_min_visible_node_fraction
+        or opts.filter_min_mean_node_score
+        or opts.filter_min_instance_score
+    )
+
+
+def _default_filter(
+    instances: list[PredictedInstance], opts: InferenceOptions
+) -> list[PredictedInstance]:
+    """Post-inference filters of ``pose_domain.filters`` (reference order, facts 3.12)."""
+    try:
+        from pose_domain import filters  # type: ignore[attr-defined]
+    except ImportError as exc:  # pragma: no cover - until the filters land
+        raise InvalidOptionError(
+            "the filter_* options are not available in track-only mode yet",
+            hint="run without --filter_* options",
+        ) from exc
+    params = filters.FilterParams.from_options(opts)
+    return list(filters.filter_instances(instances, params))
+
+
+@attrs.define(kw_only=True)
+class TrackOnlyUseCase:
+    """Track-only mode: load a ``.slp``, select frames, filter, track, post-process, save.
+
+    Attributes:
+        store: Reads and (atomically) writes ``.slp``.
+        flow_factory: Builds the optical flow for ``--use_flow`` from the options.
+        progress: Progress reporter.
+        versions: Library versions for the provenance (e.g. ``pose_version``).
+        filter_fn: The ``filter_*`` step (defaults to ``pose_domain.filters``).
+    """
+
+    store: LabelsStore
+    flow_factory: Callable[[TrackingOptions], OpticalFlow] | None = None
+    progress: ProgressReporter = attrs.field(factory=NullProgress)
+    versions: dict[str, str] = attrs.field(factory=dict)
+    filter_fn: FilterFn = _default_filter
+
+    def __call__(self, request: TrackOnlyRequest) -> TrackOnlyResult:
+        t0 = time.time()
+        started = _dt.datetime.now().isoformat()
+        path = request.input_path
+        if not path.lower().endswith(".slp"):
+            raise UnsupportedInputError(
+                f"track-only mode needs a .slp file, got {path}",
+                hint="give -m MODEL to predict on a video, or pass a .slp to re-track",
+            )
+        ds = self.store.load(path)
+        videos = list(ds.videos)
+        frames = list(ds.frames)
+        out_video_name = None
+        if request.video_index is not None:
+            vi = request.video_index
+            if not 0 <= vi < len(videos):
+                raise InvalidOptionError(
+                    f"--video_index {vi} is out of range: the file has {len(videos)} video(s)",
+                    hint=f"use 0-{len(videos) - 1}",
+                )
+            frames = [
+                attrs.evolve(f, video_index=0) for f in frames if f.video_index == vi
+            ]
+            videos = [videos[vi]]
+            out_video_name = videos[0].filename
+        frames.sort(key=lambda f: (f.video_index, f.frame_idx))
+        if request.frames is not None:
+            wanted = set(request.frames)
+            frames = [f for f in frames if f.frame_idx in wanted]
+
+        opts = request.tracking
+        flow = None
+        sources: dict[int, Any] = {}
+        if opts.use_flow and opts.tracker != "global":
+            if self.flow_factory is None:
+                raise InvalidOptionError("--use_flow needs optical flow, which is not available")
+            flow = self.flow_factory(opts)
+        tracker = build_tracker(
+            opts, max_instances=request.max_instances, flow=flow, track_only=True
+        )
+        do_filter = _filters_requested(request.inference)
+        self.progress.start(len(frames), "Tracking")
+        tracked_frames: list[LabeledFrame] = []
+        try:
+            for fr in frames:
+                preds = fr.predicted_instances
+                if do_filter:
+                    preds = self.filter_fn(preds, request.inference)
+                image = None
+                if flow is not None:
+                    if fr.video_index not in sources:
+                        sources[fr.video_index] = self.store.open_video(videos[fr.video_index])
+                    image = sources[fr.video_index].read(fr.frame_idx)
+                users = fr.user_instances
+                if users:
+                    tracked = tracker.track(users, fr.frame_idx, image=image)
+                    rest: list[Instance] = [p.with_track(None, p.tracking_score) for p in preds]
+                    insts = list(tracked) + rest
+                else:
+                    insts = list(tracker.track(preds, fr.frame_idx, image=image))
+                tracked_frames.append(
+                    LabeledFrame(video_index=fr.video_index, frame_idx=fr.frame_idx,
+                                 instances=insts)
+                )
+                self.progress.advance()
+        finally:
+            self.progress.finish()
+            for src in sources.values():
+                src.close()
+        tracked_frames = tracker.finalize(tracked_frames)
+        used = {id(i.track) for f in tracked_frames for i in f.instances if i.track is not None}
+        tracks = [t for t in tracker.tracks if id(t) in used]
+        ended = _dt.datetime.now().isoformat()
+        seconds = time.time() - t0
+        out_path = request.output_path or default_output_path(path, out_video_name)
+        provenance: dict[str, Any] = {
+            "tracking_start_timestamp": started,
+            "tracking_end_timestamp": ended,
+            "tracking_runtime_seconds": seconds,
+            **self.versions,
+            "pipeline_type": "tracking_only",
+            "source_file": os.path.abspath(path),
+            "input_provenance": dict(ds.provenance),
+            "source_labels": os.path.abspath(path),
+            "frames_processed": len(frames),
+            "tracking_config": attrs.asdict(opts),
+        }
+        if request.cli_args is not None:
+            provenance["cli_args"] = request.cli_args
+        out = Dataset(
+            videos=videos,
+            skeleton=ds.skeleton,
+            frames=tracked_frames,
+            tracks=tracks,
+            suggestions=[],
+            provenance=provenance,
+            source_path=out_path,
+            handle=None,
+        )
+        self.store.save(out, out_path)
+        return TrackOnlyResult(
+            output_path=out_path,
+            frames_processed=len(frames),
+            n_tracks=len(tracks),
+            seconds=seconds,
+        )

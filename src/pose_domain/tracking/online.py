@@ -1,0 +1,302 @@
+"""The reference-exact online tracker (sleap-nn's ``Tracker``): frame by frame, greedy in time.
+
+Per frame: compute features of the untracked instances, gather candidates (queued instances of
+earlier frames, optionally shifted by optical flow), score every (instance, candidate) pair at
+once, reduce per track, match (Hungarian or greedy, every pair accepted) and spawn new tracks
+for the rest. Quirks kept on purpose for parity (ADR-0030): the fixed-window column order is
+the iteration order of a Python ``set`` of track ids; unmatched instances that get no new track
+are dropped; there is no similarity gate.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import attrs
+import numpy as np
+
+from pose_domain.errors import InvalidOptionError
+from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
+from pose_domain.tracking.assign import match, scores_to_cost
+from pose_domain.tracking.features import compute_features, visible_counts
+from pose_domain.tracking.postprocess import connect_single_breaks, cull_instances
+from pose_domain.tracking.scoring import reduce_by_track, score_matrix
+
+
+class PointFlow(Protocol):
+    """Moves points from one image into another (optical flow; an adapter implements it)."""
+
+    def shift(self, ref_image: Any, new_image: Any, points: np.ndarray) -> np.ndarray:
+        """``points`` ``(k, 2)`` float64 in ``ref_image`` -> ``(k, 2)`` in ``new_image``.
+
+        NaN for points the flow lost (and for NaN inputs).
+        """
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class OnlineConfig:
+    """Online tracker settings (the reference's names without the CLI prefixes).
+
+    Attributes:
+        window_size: Frames (fixed_window) or instances per track (local_queues) remembered.
+        min_new_track_points: A new track needs strictly more visible nodes than this.
+        candidates_method: ``fixed_window`` or ``local_queues``.
+        min_match_points: A candidate needs strictly more visible nodes than this.
+        features: ``keypoints``, ``centroids`` or ``bboxes``.
+        scoring_method: ``oks``, ``iou``, ``euclidean_dist`` or ``cosine_sim``.
+        scoring_reduction: ``mean``, ``max`` or ``robust_quantile``.
+        robust_best_instance: Quantile for ``robust_quantile``.
+        matching_method: ``hungarian`` or ``greedy``.
+        max_tracks: Cap on track ids (local_queues only).
+        oks_stddev: OKS spread.
+        connect_single_breaks: Post-process single-frame breaks (needs ``target_count``).
+        target_count: Target number of instances per frame (post-processing).
+        clean_instance_count: Cull frames to this many instances after tracking (0 = off).
+        clean_iou_threshold: Overlap threshold of that culling's NMS (0 = no NMS).
+    """
+
+    window_size: int = 5
+    min_new_track_points: int = 0
+    candidates_method: str = "fixed_window"
+    min_match_points: int = 0
+    features: str = "keypoints"
+    scoring_method: str = "oks"
+    scoring_reduction: str = "mean"
+    robust_best_instance: float = 1.0
+    matching_method: str = "hungarian"
+    max_tracks: int | None = None
+    oks_stddev: float = 0.025
+    connect_single_breaks: bool = False
+    target_count: int | None = None
+    clean_instance_count: int = 0
+    clean_iou_threshold: float = 0.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.candidates_method not in ("fixed_window", "local_queues"):
+            raise InvalidOptionError(
+                f"--candidates_method {self.candidates_method} is unknown",
+                hint="use fixed_window or local_queues",
+            )
+        if self.features == "image":
+            raise InvalidOptionError(
+                "--features image is not implemented (nor in sleap-nn)",
+                hint="use keypoints, centroids or bboxes",
+            )
+        if self.connect_single_breaks and self.target_count is None:
+            raise InvalidOptionError(
+                "--post_connect_single_breaks needs a target instance count",
+                hint="set --tracking_target_instance_count or --max_instances",
+            )
+
+
+@attrs.define(eq=False)
+class _Entry:
+    """Tracked instances of one frame (fixed_window) or one instance (local_queues).
+
+    ``points`` ``(k, n_nodes, 2)``; ``feats`` their features; ``n_vis`` ``(k,)``;
+    ``ids`` ``(k,)`` track ids.
+    """
+
+    points: np.ndarray
+    feats: np.ndarray
+    n_vis: np.ndarray
+    ids: list[int]
+    frame_idx: int
+    image: Any = None
+
+
+def attach(inst: Instance, track: Track | None, score: float) -> Instance:
+    """A copy of ``inst`` on ``track`` (the tracking score is kept on predicted instances)."""
+    if isinstance(inst, PredictedInstance):
+        return inst.with_track(track, score)
+    return attrs.evolve(inst, track=track)
+
+
+class OnlineTracker:
+    """Frame-by-frame tracker with the reference's candidate, scoring and matching rules.
+
+    Call :meth:`track` once per frame in frame order, then :meth:`finalize` on all frames.
+    """
+
+    def __init__(self, config: OnlineConfig | None = None, flow: PointFlow | None = None) -> None:
+        self.config = config or OnlineConfig()
+        self.flow = flow
+        self._tracks: dict[int, Track] = {}
+        self._next_id = 0
+        self._window: deque[_Entry] = deque(maxlen=self.config.window_size)
+        self._queues: list[deque[_Entry]] = []
+
+    # ---------------------------------------------------------------- public API
+    @property
+    def tracks(self) -> list[Track]:
+        """Tracks in creation order."""
+        return list(self._tracks.values())
+
+    def track(
+        self, instances: Sequence[Instance], frame_idx: int, image: Any = None
+    ) -> list[Instance]:
+        """Assign tracks to one frame's instances.
+
+        Args:
+            instances: The frame's instances (points ``(n_nodes, 2)``, NaN = missing).
+            frame_idx: Frame index (frames must come in order).
+            image: The frame (only used with optical flow).
+
+        Returns:
+            The instances that got a track (copies with ``track``/``tracking_score`` set), in
+            input order; with ``local_queues`` on the very first frame, instances too small for
+            a track are kept untracked. Others are dropped, as in the reference.
+        """
+        if self.config.candidates_method == "local_queues":
+            return self._track_local(instances, frame_idx, image)
+        return self._track_window(instances, frame_idx, image)
+
+    def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
+        """Post-processing over the whole video (culling, single-break repair)."""
+        cfg = self.config
+        if not frames:
+            return frames
+        if cfg.clean_instance_count > 0:
+            frames = cull_instances(frames, cfg.clean_instance_count, cfg.clean_iou_threshold)
+            if not cfg.connect_single_breaks:
+                frames = connect_single_breaks(frames)
+        if cfg.connect_single_breaks:
+            frames = connect_single_breaks(frames)
+        return frames
+
+    # ---------------------------------------------------------------- internals
+    def _new_track(self, track_id: int) -> Track:
+        track = Track(f"track_{track_id}")
+        self._tracks[track_id] = track
+        self._next_id = max(self._next_id, track_id + 1)
+        return track
+
+    def _points(self, instances: Sequence[Instance]) -> np.ndarray:
+        if not instances:
+            return np.zeros((0, 0, 2))
+        return np.stack([i.points for i in instances])
+
+    def _candidate_arrays(
+        self, entries: list[_Entry], image: Any
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Features ``(m, ...)``, unshifted visible counts ``(m,)`` and ids of candidates."""
+        feats: list[np.ndarray] = []
+        n_vis: list[np.ndarray] = []
+        ids: list[int] = []
+        use_flow = self.flow is not None and image is not None
+        shifted: dict[int, np.ndarray] = {}
+        for e in entries:
+            if use_flow and e.image is not None and len(e.ids):
+                assert self.flow is not None
+                pts = e.points
+                flat = self.flow.shift(e.image, image, pts.reshape(-1, 2))
+                shifted_pts = np.asarray(flat, dtype=np.float64).reshape(pts.shape)
+                shifted[id(e)] = shifted_pts
+                feats.append(compute_features(shifted_pts, self.config.features))
+            else:
+                feats.append(e.feats)
+            n_vis.append(e.n_vis)
+            ids.extend(e.ids)
+        if not feats:
+            return np.zeros((0,)), np.zeros(0, dtype=np.int64), []
+        return np.concatenate(feats), np.concatenate(n_vis), ids
+
+    def _scores(
+        self, cur_feats: np.ndarray, cand_feats: np.ndarray, cand_vis: np.ndarray,
+        columns: np.ndarray, n_cols: int,
+    ) -> np.ndarray:
+        cfg = self.config
+        keep = cand_vis > cfg.min_match_points
+        if not keep.all():
+            cand_feats, columns = cand_feats[keep], columns[keep]
+        sim = score_matrix(cfg.scoring_method, cur_feats, cand_feats, oks_stddev=cfg.oks_stddev)
+        return reduce_by_track(
+            sim, columns, n_cols, cfg.scoring_reduction, cfg.robust_best_instance
+        )
+
+    def _track_window(
+        self, instances: Sequence[Instance], frame_idx: int, image: Any
+    ) -> list[Instance]:
+        cfg = self.config
+        pts = self._points(instances)
+        n_vis = visible_counts(pts) if len(instances) else np.zeros(0, dtype=np.int64)
+        feats = compute_features(pts, cfg.features) if len(instances) else pts
+        assigned: dict[int, tuple[int, float]] = {}
+        if self._window:
+            entries = list(self._window)
+            cand_feats, cand_vis, cand_ids = self._candidate_arrays(entries, image)
+            current = list(set(cand_ids))  # reference column order (ADR-0030)
+            if current and len(instances):
+                col_of = {t: j for j, t in enumerate(current)}
+                columns = np.fromiter((col_of[t] for t in cand_ids), np.int64, len(cand_ids))
+                scores = self._scores(feats, cand_feats, cand_vis, columns, len(current))
+                cost = scores_to_cost(scores)
+                for r, c in match(cost, cfg.matching_method):
+                    assigned[r] = (current[c], float(-cost[r, c]))
+        for r in range(len(instances)):
+            if r not in assigned and n_vis[r] > cfg.min_new_track_points:
+                tid = self._next_id
+                self._new_track(tid)
+                assigned[r] = (tid, 1.0)
+        rows = sorted(assigned)
+        if self._window or rows:
+            self._window.append(
+                _Entry(
+                    points=pts[rows] if rows else pts[:0],
+                    feats=feats[rows] if rows else feats[:0],
+                    n_vis=n_vis[rows] if rows else n_vis[:0],
+                    ids=[assigned[r][0] for r in rows],
+                    frame_idx=frame_idx,
+                    image=image,
+                )
+            )
+        return [
+            attach(instances[r], self._tracks[assigned[r][0]], assigned[r][1]) for r in rows
+        ]
+
+    def _track_local(
+        self, instances: Sequence[Instance], frame_idx: int, image: Any
+    ) -> list[Instance]:
+        cfg = self.config
+        if not instances:
+            return []
+        pts = self._points(instances)
+        n_vis = visible_counts(pts)
+        feats = compute_features(pts, cfg.features)
+        assigned: dict[int, tuple[int, float]] = {}
+        first = not self._queues
+        if not first:
+            entries = [e for q in self._queues for e in q]
+            cand_feats, cand_vis, cand_ids = self._candidate_arrays(entries, image)
+            columns = np.asarray(cand_ids, dtype=np.int64)
+            scores = self._scores(feats, cand_feats, cand_vis, columns, len(self._queues))
+            cost = scores_to_cost(scores)
+            for r, c in match(cost, cfg.matching_method):
+                assigned[r] = (c, float(-cost[r, c]))
+        out: list[Instance] = []
+        for r, inst in enumerate(instances):
+            if r not in assigned and n_vis[r] > cfg.min_new_track_points:
+                tid = len(self._queues)
+                if cfg.max_tracks is None or tid < cfg.max_tracks:
+                    self._new_track(tid)
+                    self._queues.append(deque(maxlen=cfg.window_size))
+                    assigned[r] = (tid, 1.0)
+            if r in assigned:
+                tid, score = assigned[r]
+                self._queues[tid].append(
+                    _Entry(
+                        points=pts[r : r + 1],
+                        feats=feats[r : r + 1],
+                        n_vis=n_vis[r : r + 1],
+                        ids=[tid],
+                        frame_idx=frame_idx,
+                        image=image,
+                    )
+                )
+                out.append(attach(inst, self._tracks[tid], score))
+            elif first:
+                out.append(attach(inst, None, 0.0))
+        return out
