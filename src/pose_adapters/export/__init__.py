@@ -1,0 +1,13 @@
+"""``pose export``: self-contained model folders, and loading them back (ADR-0051)."""
+
+from __future__ import annotations
+
+from pose_adapters.export.folder import (
+    METADATA_FILE,
+    export_models,
+    is_export_dir,
+    load_exported,
+    read_metadata,
+)
+
+__all__ = ["METADATA_FILE", "export_models", "is_export_dir", "load_exported", "read_metadata"]
