@@ -120,6 +120,8 @@ class ShiftedWindowAttention(nn.Module):
         relative_position_index: (w⁴,) int64 buffer (persistent: it is in checkpoints).
     """
 
+    relative_position_index: torch.Tensor
+
     def __init__(self, dim: int, window: int, shift: int, num_heads: int) -> None:
         super().__init__()
         if dim % num_heads:
