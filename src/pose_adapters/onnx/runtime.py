@@ -73,6 +73,9 @@ class OnnxRuntime:
         opts.intra_op_num_threads = threads or cpu_threads()
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # Idle workers sleep instead of spinning: the pipeline's decode and post-processing threads
+        # share these cores, and spinning workers steal their time (ADR-0050).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path = Path(onnx_path)
         self.device = device
         try:
