@@ -253,7 +253,8 @@ def _skeleton_from_sio_dict(d: Any) -> Skeleton:
     seen: set[frozenset[str]] = set()
     for s in d.get("symmetries") or []:
         if isinstance(s, dict):
-            a, b = _name(s.get("source", s.get("node1"))), _name(s.get("destination", s.get("node2")))
+            a = _name(s.get("source", s.get("node1")))
+            b = _name(s.get("destination", s.get("node2")))
         else:
             a, b = _name(s[0]), _name(s[1])
         if frozenset((a, b)) not in seen:
@@ -591,7 +592,7 @@ def _from_legacy(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
         "filters": unet.get("filters", 32),
         "filters_rate": unet.get("filters_rate", 1.5),
         "max_stride": unet.get("max_stride", 16),
-        "stem_stride": unet["stem_stride"] if "stem_stride" in unet else 16,
+        "stem_stride": unet.get("stem_stride", 16),
         "middle_block": unet.get("middle_block", True),
         "up_interpolate": unet.get("up_interpolate", True),
         "stacks": unet.get("stacks", 1),

@@ -86,5 +86,6 @@ class ClassVectorsHead(nn.Module):
         x = torch.flatten(x, 1)
         for i in range(self.num_fc_layers):
             x = torch.relu(getattr(self, f"pre_classification{i}_fc")(x))
-        x = getattr(self, "ClassVectorsHead")(x)
+        final: nn.Module = self.get_submodule("ClassVectorsHead")
+        x = final(x)
         return torch.softmax(x, dim=-1)

@@ -47,12 +47,12 @@ def read_keras_weights(path: str | Path) -> list[tuple[str, str, np.ndarray]]:
     p = Path(path)
     out: list[tuple[str, str, np.ndarray]] = []
     with _open(p) as f:
-        root = f["model_weights"] if "model_weights" in f else f
+        root = f.get("model_weights", f)
 
         def visit(name: str, obj: Any) -> None:
             if isinstance(obj, h5py.Dataset) and "optimizer_weights" not in name:
-                layer = name.split("/")[0]
-                leaf = name.split("/")[-1].split(":")[0]
+                layer = name.split("/", 1)[0]
+                leaf = name.rsplit("/", 1)[-1].split(":", 1)[0]
                 out.append((layer, leaf, np.asarray(obj[()], dtype=np.float32)))
 
         try:
@@ -67,8 +67,10 @@ def read_keras_weights(path: str | Path) -> list[tuple[str, str, np.ndarray]]:
 def read_in_channels(path: str | Path) -> int:
     """Input channels from the first stem/encoder conv kernel (axis 2), default 1."""
     for layer, kind, arr in read_keras_weights(path):
-        if kind == "kernel" and arr.ndim == 4 and (
-            "stem0_conv0" in layer or "stack0_enc0_conv0" in layer
+        if (
+            kind == "kernel"
+            and arr.ndim == 4
+            and ("stem0_conv0" in layer or "stack0_enc0_conv0" in layer)
         ):
             return int(arr.shape[2])
     return 1

@@ -34,8 +34,9 @@ def fix_channels(x: torch.Tensor, in_channels: int) -> torch.Tensor:
     if c == 1 and in_channels == 3:
         return x.repeat(1, 3, 1, 1)
     if c == 3 and in_channels == 1:
-        r, g, b = x[:, 0:1], x[:, 1:2], x[:, 2:3]
-        return 0.2989 * r + 0.587 * g + 0.114 * b
+        # Same op order as the reference (mul, then fused add-with-alpha) for bit parity.
+        r, g, b = x.unbind(dim=1)
+        return r.mul(0.2989).add_(g, alpha=0.587).add_(b, alpha=0.114).unsqueeze(1)
     raise ModelLoadError(
         f"network expects {in_channels} channel(s) but got {c}",
         hint="use 1-channel (grayscale) or 3-channel (RGB) input",
@@ -66,7 +67,7 @@ class PoseNetwork(nn.Module):
         self.in_channels = int(config.backbone["in_channels"])
         self.backbone = backbone
         self.head_layers = nn.ModuleList()
-        s2f: dict[int, int] = dict(backbone.stride_to_filters)
+        s2f: dict[int, int] = dict(getattr(backbone, "stride_to_filters", {}))
         max_stride = int(config.backbone["max_stride"])
         for name, part in HEADS_BY_TYPE[config.spec.model_type]:
             cfg = config.heads[part]
@@ -88,7 +89,8 @@ class PoseNetwork(nn.Module):
                     f" (strides {sorted(s2f)})",
                     hint="fix output_stride in the training config",
                 )
-            self.head_layers.append(SpatialHead(name, s2f[stride], _channels(part, cfg, name), stride))
+            n_out = _channels(part, cfg, name)
+            self.head_layers.append(SpatialHead(name, s2f[stride], n_out, stride))
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         x = fix_channels(x, self.in_channels)
@@ -177,9 +179,7 @@ def _apply_overrides(
             out.update({k: v for k, v in over.items() if k.startswith("backbone.") and k in out})
         if head_ckpt_path:
             over = load_state_dict(head_ckpt_path)
-            out.update(
-                {k: v for k, v in over.items() if k.startswith("head_layers.") and k in out}
-            )
+            out.update({k: v for k, v in over.items() if k.startswith("head_layers.") and k in out})
     return out
 
 
