@@ -24,6 +24,12 @@ BOTTOMUP = str(MODELS / "sleapnn" / "bottomup")
 LEGACY_BU = str(MODELS / "legacy" / "minimal_instance.UNet.bottomup")
 
 
+@pytest.fixture(autouse=True)
+def _cache(tmp_path_factory, monkeypatch):
+    """One conversion cache for this module (never ~/.cache in tests)."""
+    monkeypatch.setenv("POSE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "pose-cache"))
+
+
 def _check_outputs(spec, rt, model_path: str) -> None:
     ref_spec, net = network.build_network(model_path)
     assert attrs.evolve(spec, path="") == attrs.evolve(ref_spec, path=""), "spec round trip"

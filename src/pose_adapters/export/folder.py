@@ -132,6 +132,7 @@ def export_models(
     opset: int = 17,
     verify: bool = True,
     inference_defaults: dict[str, Any] | None = None,
+    cache_dir: str | None = None,
 ) -> Path:
     """Export one model, or a top-down pair, into a self-contained folder.
 
@@ -151,6 +152,7 @@ def export_models(
         opset: ONNX opset version.
         verify: Check each ONNX graph against torch (max abs difference ≤ 1e-4).
         inference_defaults: Decoding knobs recorded for ``pose predict`` (peak threshold...).
+        cache_dir: Conversion cache (ADR-0050); a model already converted is copied from it.
 
     Returns:
         The export folder.
@@ -184,7 +186,12 @@ def export_models(
     out = Path(output_dir) if output_dir else default_output_dir(model_paths, model_type, specs)
     out.mkdir(parents=True, exist_ok=True)
 
-    from pose_adapters.onnx.convert import export_onnx, spec_to_dict
+    from pose_adapters.onnx.convert import (
+        cached_onnx,
+        export_onnx,
+        onnx_output_keys,
+        spec_to_dict,
+    )
     from pose_adapters.torch.network import build_network
 
     networks: list[dict[str, Any]] = []
@@ -201,8 +208,12 @@ def export_models(
             pre = attrs.evolve(pre, crop_size=int(crop_size))
         spec = attrs.evolve(spec, preprocessing=pre)
         role = roles[i]
-        keys = export_onnx(module, spec, out / f"{role}.onnx", opset=opset, verify=verify,
-                           metadata={"pose_role": role})
+        if verify:  # the cached graph is verified when converted; reuse it
+            shutil.copyfile(cached_onnx(module, spec, cache_dir=cache_dir, opset=opset),
+                            out / f"{role}.onnx")
+            keys = onnx_output_keys(out / f"{role}.onnx")
+        else:
+            keys = export_onnx(module, spec, out / f"{role}.onnx", opset=opset, verify=False)
         entry: dict[str, Any] = {
             "role": role,
             "onnx": f"{role}.onnx",
