@@ -30,7 +30,7 @@ def run_track_only(args: dict[str, Any]) -> int:
     from pose_adapters.flow import LucasKanadeFlow
     from pose_adapters.slp import SlpLabelsStore
     from pose_app.track import TrackOnlyRequest, TrackOnlyUseCase
-    from pose_cli.bootstrap import (
+    from pose_cli.flags import (
         build_inference_options,
         build_tracking_options,
         expand_inputs,

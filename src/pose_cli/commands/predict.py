@@ -54,7 +54,7 @@ def predict(
         )
     if n_frames is not None and not frames:
         frames = f"0-{max(n_frames - 1, 0)}"
-    args = bootstrap.default_track_args()
+    args = _default_track_args()
     args.update(
         data_path=[data_path], model_paths=[export_dir], output_path=output_path,
         runtime=runtime, batch_size=batch_size, device=device, frames=frames,
@@ -65,3 +65,16 @@ def predict(
         progress=progress,
     )
     return bootstrap.run_track_command(args)
+
+
+def _default_track_args() -> dict[str, object]:
+    """Every ``pose track`` flag at its default (``predict`` reuses the track flow)."""
+    import inspect
+
+    from pose_cli.commands.track import track
+
+    return {
+        name: p.default
+        for name, p in inspect.signature(track).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
