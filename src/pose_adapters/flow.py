@@ -57,7 +57,8 @@ class LucasKanadeFlow:
             return pts.copy()
         ref = self._prepared(ref_image)
         new = self._prepared(new_image)
-        moved, status, _ = cv2.calcOpticalFlowPyrLK(
+        lk: Any = cv2.calcOpticalFlowPyrLK
+        moved, status, _ = lk(
             ref,
             new,
             (pts * self.img_scale).astype(np.float32),

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from pose_app.dataset import Dataset
+from pose_app.dataset import Dataset, VideoRef
 from pose_app.options import InferenceOptions, TrackingOptions
 from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
@@ -153,6 +153,17 @@ def default_output_path(input_path: str, video_filename: str | None = None) -> s
     return f"{base}.predictions.slp"
 
 
+def _locate_video(video: VideoRef, labels_path: str) -> VideoRef:
+    """The video as stored, or a file of the same name next to the labels when it moved."""
+    if os.path.exists(video.filename):
+        return video
+    beside = os.path.join(os.path.dirname(os.path.abspath(labels_path)),
+                          os.path.basename(video.filename))
+    if os.path.exists(beside):
+        return attrs.evolve(video, filename=beside, handle=None)
+    return video
+
+
 FilterFn = Callable[[list[PredictedInstance], InferenceOptions], list[PredictedInstance]]
 
 
@@ -250,7 +261,8 @@ class TrackOnlyUseCase:
                 image = None
                 if flow is not None:
                     if fr.video_index not in sources:
-                        sources[fr.video_index] = self.store.open_video(videos[fr.video_index])
+                        ref = _locate_video(videos[fr.video_index], path)
+                        sources[fr.video_index] = self.store.open_video(ref)
                     image = sources[fr.video_index].read(fr.frame_idx)
                 users = fr.user_instances
                 if users:

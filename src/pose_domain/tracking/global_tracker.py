@@ -1,4 +1,17 @@
-"""Offline identity tracking over the whole video (``--tracker global``). Placeholder."""
+"""Offline identity tracking over the whole video (``--tracker global``, ADR-0036).
+
+1. **Tracklets**: consecutive frames are linked only when the link is close (node
+   displacement below a motion gate estimated from the data) and unambiguous (every
+   alternative is at least twice as far). Anything doubtful breaks the tracklet.
+2. **Global assignment**: tracklets are nodes of a DAG; an edge joins a tracklet to every later
+   one within ``max_gap`` frames, costed by motion continuity (constant-velocity extrapolation
+   both ways, Gaussian in the displacement with a spread growing with the gap, capped so that a
+   teleport is affordable) plus a body-size term (animals differ in size). Every instance
+   covered is a reward. ``K`` node-disjoint minimum-cost paths (min-cost flow,
+   :func:`pose_domain.tracking.paths.disjoint_paths`) are the ``K`` identities.
+3. Instances on no path are outliers (e.g. mixed-up skeletons) and are dropped, like the
+   reference drops instances it cannot track.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +19,355 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+import numpy as np
 
 from pose_domain.instance import Instance, LabeledFrame, Track
+from pose_domain.matching import hungarian
+from pose_domain.tracking.online import attach
+from pose_domain.tracking.paths import disjoint_paths
 
 
 @attrs.frozen(kw_only=True)
 class GlobalConfig:
+    """Settings of the offline tracker.
+
+    Attributes:
+        n_identities: Number of animals (None: the most common instance count per frame).
+        max_gap: Any later tracklet starting within this many frames is a possible successor.
+        long_links: Beyond ``max_gap``, the first this-many later tracklets of at least
+            ``min_long_length`` instances are possible successors too (long absences).
+        ambiguity_ratio: A link is unambiguous when alternatives are this many times farther.
+        reward: Reward per instance covered by an identity (in units of link cost).
+        cost_cap: Largest motion cost of a link (a jump costs at most this).
+        size_weight: Weight of the body-size term.
+        keep_unassigned: Keep outlier instances (untracked) instead of dropping them.
+        gate_body: Tracklet link gate as a fraction of the body size (or 4 median steps).
+        sigma_body: Motion spread of a one-frame gap as a fraction of the body size.
+        max_size_ratio: Instances larger than this many typical body sizes are outliers
+            (0 = off).
+        refine_passes: Passes of smoothed-trajectory re-assignment after the global solve.
+        refine_window: Half-width (frames) of the per-identity running median.
+        refine_gate: Largest distance to an identity's smoothed pose, in body sizes.
+    """
+
     n_identities: int | None = None
+    max_gap: int = 10
+    long_links: int = 20
+    min_long_length: int = 5
+    ambiguity_ratio: float = 2.0
+    reward: float = 1.0
+    cost_cap: float = 30.0
+    size_weight: float = 1.0
+    keep_unassigned: bool = False
+    gate_body: float = 0.6
+    max_size_ratio: float = 2.0
+    refine_passes: int = 2
+    refine_window: int = 15
+    refine_gate: float = 1.0
+    sigma_body: float = 0.25
+
+
+def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean node distance over jointly visible nodes of every pair.
+
+    Args:
+        a: ``(n, n_nodes, 2)``; b: ``(m, n_nodes, 2)``; NaN = missing.
+
+    Returns:
+        ``(n, m)`` float64, px; +inf where no node is visible in both.
+    """
+    d = np.sqrt(np.sum((a[:, None] - b[None]) ** 2, axis=-1))  # (n, m, N), NaN if missing
+    ok = ~np.isnan(d)
+    cnt = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(ok, d, 0.0).sum(axis=-1) / cnt
+    out[cnt == 0] = np.inf
+    return out
+
+
+def _size(points: np.ndarray) -> np.ndarray:
+    """``(n,)`` RMS node distance from the centroid (px), NaN with < 2 visible nodes."""
+    vis = ~np.isnan(points).any(axis=-1)
+    cnt = vis.sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        c = np.nanmean(np.where(vis[..., None], points, np.nan), axis=1) if points.size else None
+    if c is None:
+        return np.zeros(0)
+    r2 = np.where(vis, np.sum((points - c[:, None]) ** 2, axis=-1), 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.sqrt(r2 / cnt)
+    out[cnt < 2] = np.nan
+    return out
+
+
+@attrs.define
+class _Tracklet:
+    members: list[tuple[int, int]]  # (frame position, instance row)
+    points: list[np.ndarray]  # poses of the members
 
 
 class GlobalTracker:
+    """Whole-video tracker: :meth:`track` only collects; :meth:`finalize` assigns identities."""
+
     def __init__(self, config: GlobalConfig | None = None) -> None:
         self.config = config or GlobalConfig()
         self._tracks: list[Track] = []
+        self._pending: set[int] = set()
 
     @property
     def tracks(self) -> list[Track]:
+        """Identity tracks (``track_0`` ...), in order of first appearance."""
         return list(self._tracks)
 
     def track(
         self, instances: Sequence[Instance], frame_idx: int, image: Any = None
     ) -> list[Instance]:
-        return list(instances)
+        """Collect one frame; instances come back untracked (identities come in finalize)."""
+        out = [attach(i, None, 0.0) for i in instances]
+        self._pending.update(id(i) for i in out)
+        return out
 
     def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
-        return frames
+        """Assign identities to the collected instances of ``frames`` (per video)."""
+        by_video: dict[int, list[int]] = {}
+        for k, fr in enumerate(frames):
+            by_video.setdefault(fr.video_index, []).append(k)
+        out = list(frames)
+        for positions in by_video.values():
+            positions.sort(key=lambda k: frames[k].frame_idx)
+            for k, fr in zip(positions, self._solve([frames[k] for k in positions])):
+                out[k] = fr
+        self._pending.clear()
+        return out
+
+    # ------------------------------------------------------------------------ internals
+    def _get_track(self, i: int) -> Track:
+        while len(self._tracks) <= i:
+            self._tracks.append(Track(f"track_{len(self._tracks)}"))
+        return self._tracks[i]
+
+    def _solve(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
+        cfg = self.config
+        rows = [[i for i in fr.instances if id(i) in self._pending] for fr in frames]
+        pts = [
+            np.stack([i.points for i in r]) if r else np.zeros((0, 0, 2)) for r in rows
+        ]
+        counts = np.array([len(r) for r in rows])
+        if counts.sum() == 0:
+            return frames
+        k = cfg.n_identities
+        if k is None:
+            nz = counts[counts > 0]
+            vals, freq = np.unique(nz, return_counts=True)
+            k = int(vals[freq == freq.max()].max())
+        gate, sigma, body = self._scales(frames, pts)
+        if cfg.max_size_ratio:
+            # implausible skeletons (nodes of different animals joined) are outliers
+            keep = [
+                (~(_size(p) * 2 > cfg.max_size_ratio * body)) if len(p) else np.zeros(0, bool)
+                for p in pts
+            ]
+            rows = [[i for i, ok in zip(r, kp) if ok] for r, kp in zip(rows, keep)]
+            pts = [p[kp] if len(p) else p for p, kp in zip(pts, keep)]
+        tracklets = self._tracklets(frames, pts, gate)
+        paths = self._link(frames, tracklets, k, sigma, body)
+        assign: dict[tuple[int, int], int] = {}
+        firsts = sorted(
+            range(len(paths)), key=lambda p: tracklets[paths[p][0]].members[0][0]
+        )
+        for ident, p in enumerate(firsts):
+            for t in paths[p]:
+                for m in tracklets[t].members:
+                    assign[m] = ident
+        for _ in range(cfg.refine_passes):
+            assign = self._refine(pts, assign, len(paths), body)
+        out: list[LabeledFrame] = []
+        for f, fr in enumerate(frames):
+            mine = {id(i): r for r, i in enumerate(rows[f])}
+            insts: list[Instance] = []
+            for inst in fr.instances:
+                r = mine.get(id(inst))
+                if id(inst) not in self._pending:
+                    insts.append(inst)
+                elif r is not None and (f, r) in assign:
+                    insts.append(attach(inst, self._get_track(assign[(f, r)]), 1.0))
+                elif cfg.keep_unassigned:
+                    insts.append(inst)
+            out.append(attrs.evolve(fr, instances=insts))
+        return out
+
+    def _refine(
+        self,
+        pts: list[np.ndarray],
+        assign: dict[tuple[int, int], int],
+        k: int,
+        body: float,
+    ) -> dict[tuple[int, int], int]:
+        """Re-assign every instance to the nearest identity's smoothed pose, within a gate.
+
+        Each identity's reference pose at frame ``f`` is the per-node median of its instances
+        within ``refine_window`` frames; instances farther than ``refine_gate * body`` from
+        every reference are outliers.
+        """
+        cfg = self.config
+        n_f = len(pts)
+        n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
+        if k == 0 or n_nodes == 0:
+            return assign
+        traj = np.full((n_f, k, n_nodes, 2), np.nan)
+        for (f, r), ident in assign.items():
+            traj[f, ident] = pts[f][r]
+        w = cfg.refine_window
+        padded = np.concatenate(
+            [np.full((w, k, n_nodes, 2), np.nan), traj, np.full((w, k, n_nodes, 2), np.nan)]
+        )
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1, axis=0)
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ref = np.nanmedian(windows, axis=-1)  # (n_f, k, N, 2)
+        gate = cfg.refine_gate * body
+        out: dict[tuple[int, int], int] = {}
+        for f in range(n_f):
+            if not len(pts[f]):
+                continue
+            d = pose_distance(pts[f], ref[f])  # (n, k)
+            finite = np.where(np.isfinite(d), d, 1e12)
+            rows, cols = hungarian(finite)
+            for r, c in zip(rows.tolist(), cols.tolist()):
+                if d[r, c] <= gate:
+                    out[(f, r)] = c
+        return out
+
+    def _scales(
+        self, frames: list[LabeledFrame], pts: list[np.ndarray]
+    ) -> tuple[float, float, float]:
+        """Motion gate, motion spread and body size (px) estimated from the data."""
+        sizes = [_size(p) for p in pts if len(p)]
+        allsz = np.concatenate(sizes) if sizes else np.zeros(0)
+        allsz = allsz[np.isfinite(allsz)]
+        body = float(np.median(allsz)) * 2 if allsz.size else 10.0
+        steps: list[float] = []
+        for f in range(1, len(frames)):
+            if frames[f].frame_idx - frames[f - 1].frame_idx != 1:
+                continue
+            if len(pts[f]) and len(pts[f - 1]):
+                d = pose_distance(pts[f], pts[f - 1])
+                best = d.min(axis=1)
+                steps.extend(best[np.isfinite(best)].tolist())
+        step = float(np.median(steps)) if steps else body * 0.1
+        gate = max(4.0 * step, self.config.gate_body * body, 1.0)
+        sigma = max(2.0 * step, self.config.sigma_body * body, 0.5)
+        return gate, sigma, body
+
+    def _tracklets(
+        self, frames: list[LabeledFrame], pts: list[np.ndarray], gate: float
+    ) -> list[_Tracklet]:
+        cfg = self.config
+        tracklets: list[_Tracklet] = []
+        open_: dict[int, int] = {}  # row in previous frame -> tracklet index
+        for f in range(len(frames)):
+            cur = pts[f]
+            new_open: dict[int, int] = {}
+            links: dict[int, int] = {}
+            if f > 0 and open_ and len(cur) and frames[f].frame_idx - frames[f - 1].frame_idx == 1:
+                prev = pts[f - 1]
+                d = pose_distance(prev, cur)
+                finite = np.where(np.isfinite(d), d, 1e12)
+                r, c = hungarian(finite)
+                for i, j in zip(r.tolist(), c.tolist()):
+                    dij = d[i, j]
+                    if not dij <= gate or i not in open_:
+                        continue
+                    others = np.concatenate([np.delete(d[i], j), np.delete(d[:, j], i)])
+                    margin = cfg.ambiguity_ratio * dij + 0.02 * gate
+                    if others.size and not (others > margin).all():
+                        continue
+                    links[j] = open_[i]
+            for j in range(len(cur)):
+                if j in links:
+                    t = links[j]
+                else:
+                    t = len(tracklets)
+                    tracklets.append(_Tracklet(members=[], points=[]))
+                tracklets[t].members.append((f, j))
+                tracklets[t].points.append(cur[j])
+                new_open[j] = t
+            open_ = new_open
+        return tracklets
+
+    def _link(
+        self,
+        frames: list[LabeledFrame],
+        tracklets: list[_Tracklet],
+        k: int,
+        sigma: float,
+        body: float,
+    ) -> list[list[int]]:
+        cfg = self.config
+        # order tracklets by start (topological order of the DAG)
+        order = sorted(range(len(tracklets)), key=lambda t: tracklets[t].members[0][0])
+        tl = [tracklets[t] for t in order]
+        fidx = np.array([fr.frame_idx for fr in frames])
+        n = len(tl)
+        start = np.array([fidx[t.members[0][0]] for t in tl])
+        end = np.array([fidx[t.members[-1][0]] for t in tl])
+        first = np.stack([t.points[0] for t in tl])
+        last = np.stack([t.points[-1] for t in tl])
+        v_out = np.zeros_like(last)
+        v_in = np.zeros_like(first)
+        size = np.full(n, np.nan)
+        for i, t in enumerate(tl):
+            p = np.stack(t.points)
+            w = min(len(p) - 1, 5)
+            if w > 0:
+                fm = [fidx[m[0]] for m in t.members]
+                v_out[i] = (p[-1] - p[-1 - w]) / (fm[-1] - fm[-1 - w])
+                v_in[i] = (p[w] - p[0]) / (fm[w] - fm[0])
+            sz = _size(p)
+            sz = sz[np.isfinite(sz)]
+            if sz.size:
+                size[i] = np.median(sz)
+        v_out = np.nan_to_num(v_out)
+        v_in = np.nan_to_num(v_in)
+        sigma_size = 0.1 * body
+        node_cost = [-cfg.reward * len(t.members) for t in tl]
+        edges: list[tuple[int, int, float]] = []
+        length = np.array([len(t.members) for t in tl])
+        substantial = np.nonzero(length >= cfg.min_long_length)[0]
+        for a in range(n):
+            near = np.nonzero((start > end[a]) & (start - end[a] <= cfg.max_gap))[0]
+            far = substantial[start[substantial] - end[a] > cfg.max_gap][: cfg.long_links]
+            later = np.concatenate([near, far])
+            if later.size == 0:
+                continue
+            g = (start[later] - end[a]).astype(np.float64)
+            fwd = last[a][None] + v_out[a][None] * g[:, None, None]
+            bwd = first[later] - v_in[later] * g[:, None, None]
+            d1 = _paired_distance(fwd, first[later])
+            d2 = _paired_distance(bwd, np.broadcast_to(last[a], bwd.shape))
+            d = np.where(np.isfinite(d1) & np.isfinite(d2), 0.5 * (d1 + d2),
+                         np.fmin(d1, d2))
+            sg = sigma * np.sqrt(g)
+            motion = np.minimum(0.5 * (d / sg) ** 2, cfg.cost_cap)
+            motion[~np.isfinite(motion)] = cfg.cost_cap
+            ds = np.abs(size[later] - size[a]) / sigma_size
+            size_term = cfg.size_weight * 0.5 * np.minimum(np.nan_to_num(ds), 3.0) ** 2
+            cost = motion + size_term
+            for b, c in zip(later.tolist(), cost.tolist()):
+                edges.append((a, b, c))
+        paths = disjoint_paths(node_cost, edges, k)
+        return [[order[i] for i in p] for p in paths]
+
+
+def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean node distance of row-aligned poses ``(m, N, 2)`` and ``(m, N, 2)`` (+inf if none)."""
+    d = np.sqrt(np.sum((a - b) ** 2, axis=-1))
+    ok = ~np.isnan(d)
+    cnt = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(ok, d, 0.0).sum(axis=-1) / cnt
+    out[cnt == 0] = np.inf
+    return out

@@ -186,23 +186,41 @@ class OnlineTracker:
         feats: list[np.ndarray] = []
         n_vis: list[np.ndarray] = []
         ids: list[int] = []
-        use_flow = self.flow is not None and image is not None
-        shifted: dict[int, np.ndarray] = {}
+        shifted = self._shift_entries(entries, image) if image is not None else {}
         for e in entries:
-            if use_flow and e.image is not None and len(e.ids):
-                assert self.flow is not None
-                pts = e.points
-                flat = self.flow.shift(e.image, image, pts.reshape(-1, 2))
-                shifted_pts = np.asarray(flat, dtype=np.float64).reshape(pts.shape)
-                shifted[id(e)] = shifted_pts
-                feats.append(compute_features(shifted_pts, self.config.features))
-            else:
+            moved = shifted.get(id(e))
+            if moved is None:
                 feats.append(e.feats)
+            else:
+                feats.append(compute_features(moved, self.config.features))
             n_vis.append(e.n_vis)
             ids.extend(e.ids)
         if not feats:
             return np.zeros((0,)), np.zeros(0, dtype=np.int64), []
         return np.concatenate(feats), np.concatenate(n_vis), ids
+
+    def _shift_entries(self, entries: list[_Entry], image: Any) -> dict[int, np.ndarray]:
+        """Points of each entry moved into ``image`` by optical flow, one call per source frame.
+
+        Lucas-Kanade tracks every point independently, so batching the points of all entries
+        that share a source image gives the same result as one call per entry.
+        """
+        if self.flow is None:
+            return {}
+        groups: dict[int, list[_Entry]] = {}
+        for e in entries:
+            if e.image is not None and len(e.ids):
+                groups.setdefault(id(e.image), []).append(e)
+        out: dict[int, np.ndarray] = {}
+        for group in groups.values():
+            flat = np.concatenate([e.points.reshape(-1, 2) for e in group])
+            moved = np.asarray(self.flow.shift(group[0].image, image, flat), dtype=np.float64)
+            start = 0
+            for e in group:
+                size = e.points.shape[0] * e.points.shape[1]
+                out[id(e)] = moved[start : start + size].reshape(e.points.shape)
+                start += size
+        return out
 
     def _scores(
         self, cur_feats: np.ndarray, cand_feats: np.ndarray, cand_vis: np.ndarray,
