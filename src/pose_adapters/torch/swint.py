@@ -10,6 +10,7 @@ between regions, and padded tokens take part in attention unmasked. See ADR-0016
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,6 +76,7 @@ def relative_position_index(window: int) -> torch.Tensor:
     return (dr * (2 * window - 1) + dc).flatten()
 
 
+@functools.lru_cache(maxsize=64)
 def shift_mask(height: int, width: int, window: int, shift: tuple[int, int]) -> torch.Tensor:
     """Additive attention mask for shifted windows on a padded ``height × width`` map.
 
@@ -89,7 +91,8 @@ def shift_mask(height: int, width: int, window: int, shift: tuple[int, int]) -> 
         shift: ``(shift_h, shift_w)``; a zero entry means that axis is not shifted.
 
     Returns:
-        float32 tensor (n_windows, w², w²): 0 within a region, -100 across regions.
+        float32 CPU tensor (n_windows, w², w²): 0 within a region, -100 across regions.
+        Cached per arguments: callers must not modify it in place.
     """
     label = torch.zeros(height, width)
 
