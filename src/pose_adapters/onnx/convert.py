@@ -23,7 +23,7 @@ from pose_app.model import ModelSpec
 from pose_domain.errors import InferenceError
 
 #: Bump when the graph wrapper or the export recipe changes: invalidates every cached ONNX.
-GRAPH_FORMAT = "pose-onnx-1"
+GRAPH_FORMAT = "pose-onnx-2"
 DEFAULT_OPSET = 17
 #: Largest float32 difference between the ONNX graph and torch accepted at conversion time.
 VERIFY_ATOL = 1e-4
@@ -44,17 +44,26 @@ def spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
     return json.loads(json.dumps(attrs.asdict(spec, recurse=True), default=list))
 
 
+def _round_up(v: int, s: int) -> int:
+    return max(-(-int(v) // s) * s, s)
+
+
 def trace_size(spec: ModelSpec) -> tuple[int, int]:
-    """``(height, width)`` used to trace the graph: the training input size, capped at 512 px
-    and rounded up to ``max_stride`` (any size works afterwards: the axes are dynamic)."""
+    """``(height, width)`` used to trace the graph: small (``4 × max_stride``, at least 64 px)
+    because every axis is dynamic afterwards and tracing runs the network on CPU."""
+    stride = max(int(spec.max_stride), 1)
+    side = _round_up(max(4 * stride, 64), stride)
+    return side, side
+
+
+def typical_size(spec: ModelSpec) -> tuple[int, int]:
+    """The input size the network usually sees: crop size or ``max_height/width × scale``
+    (capped at 512 px), padded to ``max_stride``; 256 px when the config does not say."""
     stride = max(int(spec.max_stride), 1)
     pre = spec.preprocessing
-    h = pre.crop_size or pre.max_height or 256
-    w = pre.crop_size or pre.max_width or 256
-    h, w = min(int(h), 512), min(int(w), 512)
-    h = max(-(-h // stride) * stride, 2 * stride)
-    w = max(-(-w // stride) * stride, 2 * stride)
-    return h, w
+    h = pre.crop_size or (int(pre.max_height * pre.scale) if pre.max_height else 256)
+    w = pre.crop_size or (int(pre.max_width * pre.scale) if pre.max_width else 256)
+    return _round_up(min(int(h), 512), stride), _round_up(min(int(w), 512), stride)
 
 
 def conversion_key(module: Any, spec: ModelSpec, *, opset: int = DEFAULT_OPSET) -> str:
@@ -75,6 +84,7 @@ def conversion_key(module: Any, spec: ModelSpec, *, opset: int = DEFAULT_OPSET) 
         "torch": torch.__version__,
         "opset": int(opset),
         "trace": trace_size(spec),
+        "typical": typical_size(spec),
         "spec": spec_d,
     }
     h.update(json.dumps(head, sort_keys=True).encode())
@@ -102,8 +112,10 @@ def export_onnx(
         spec: Its :class:`ModelSpec` (``in_channels``, ``max_stride``, preprocessing sizes).
         path: Where to write the ``.onnx`` file (written atomically).
         opset: ONNX opset version.
-        verify: Run the graph in ONNX Runtime at a second, different size and batch and check
-            it against torch within :data:`VERIFY_ATOL` (catches shapes frozen by tracing).
+        verify: Run the graph in ONNX Runtime at two shapes other than the traced one (another
+            batch and aspect ratio; the typical input size) and check it against torch within
+            :data:`VERIFY_ATOL` (catches shapes frozen by tracing). On a mismatch the network
+            is traced again at the typical size before giving up.
         metadata: Extra ``metadata_props`` entries (string → string).
 
     Returns:
@@ -113,43 +125,37 @@ def export_onnx(
         InferenceError: The export failed or the graph disagrees with torch.
     """
     import onnx
-    import torch
 
     from pose_adapters.onnx._graph import UInt8Network, output_keys
 
     module = module.eval()
-    h, w = trace_size(spec)
-    keys = output_keys(module, spec.in_channels, (h, w))
-    wrapper = UInt8Network(module, spec.in_channels, keys).eval()
-    dummy = torch.zeros((2, spec.in_channels, h, w), dtype=torch.uint8)
     out_path = Path(path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    small = trace_size(spec)
+    keys = output_keys(module, spec.in_channels, small)
+    wrapper = UInt8Network(module, spec.in_channels, keys).eval()
+    # Trace small (fast); if the graph then disagrees with torch somewhere, trace again at the
+    # typical size before giving up.
+    attempts = [small, typical_size(spec)] if verify else [small]
     fd, tmp = tempfile.mkstemp(suffix=".onnx.tmp", dir=out_path.parent)
     os.close(fd)
-    dyn = {"image": {0: "batch", 1: "channels", 2: "height", 3: "width"}}
-    for k in keys:
-        dyn[k] = {0: "batch"} if k == "class_vectors" else {0: "batch", 2: "out_h", 3: "out_w"}
     try:
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                wrapper,
-                (dummy,),
-                tmp,
-                dynamo=False,
-                input_names=["image"],
-                output_names=list(keys),
-                dynamic_axes=dyn,
-                opset_version=int(opset),
-                do_constant_folding=True,
-            )
-        model = onnx.load(tmp)
-        props = {"pose_output_keys": json.dumps(list(keys)), "pose_graph_format": GRAPH_FORMAT}
-        props.update(metadata or {})
-        onnx.helper.set_model_props(model, props)
-        onnx.save(model, tmp)
-        if verify:
-            _verify(tmp, wrapper, spec, keys, (h, w))
+        for n, size in enumerate(attempts):
+            _trace(wrapper, spec, keys, size, tmp, opset)
+            model = onnx.load(tmp)
+            props = {"pose_output_keys": json.dumps(list(keys)),
+                     "pose_graph_format": GRAPH_FORMAT}
+            props.update(metadata or {})
+            onnx.helper.set_model_props(model, props)
+            onnx.save(model, tmp)
+            if not verify:
+                break
+            try:
+                _verify(tmp, wrapper, spec, keys, small)
+                break
+            except InferenceError:
+                if n == len(attempts) - 1 or attempts[-1] == size:
+                    raise
         os.replace(tmp, out_path)
     except InferenceError:
         raise
@@ -164,35 +170,65 @@ def export_onnx(
     return keys
 
 
+def _trace(wrapper: Any, spec: ModelSpec, keys: tuple[str, ...], size: tuple[int, int],
+           dest: str, opset: int) -> None:
+    import torch
+
+    dummy = torch.zeros((2, spec.in_channels, *size), dtype=torch.uint8)
+    dyn = {"image": {0: "batch", 1: "channels", 2: "height", 3: "width"}}
+    for k in keys:
+        dyn[k] = {0: "batch"} if k == "class_vectors" else {0: "batch", 2: "out_h", 3: "out_w"}
+    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapper,
+            (dummy,),
+            dest,
+            dynamo=False,
+            input_names=["image"],
+            output_names=list(keys),
+            dynamic_axes=dyn,
+            opset_version=int(opset),
+            do_constant_folding=True,
+        )
+
+
 def _verify(path: str, wrapper: Any, spec: ModelSpec, keys: tuple[str, ...],
-            size: tuple[int, int]) -> None:
+            traced: tuple[int, int]) -> None:
+    """Compare the graph with torch at two shapes that differ from the traced one: a small odd
+    batch of another aspect ratio, and one frame at the typical input size."""
     import onnxruntime as ort
     import torch
 
     stride = max(int(spec.max_stride), 1)
-    shape = (3, spec.in_channels, size[0] + stride, max(size[1] - stride, 2 * stride))
-    rng = np.random.default_rng(0)
-    image = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    shapes = [(3, spec.in_channels, traced[0] + stride, max(traced[1] - stride, 2 * stride))]
+    typical = typical_size(spec)
+    if typical != traced:
+        shapes.append((1, spec.in_channels, *typical))
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-    got = sess.run(list(keys), {"image": image})
-    with torch.no_grad():
-        want = wrapper(torch.from_numpy(image))
-    for k, a, b in zip(keys, got, want):
-        b_np = b.numpy()
-        if a.shape != b_np.shape:
-            raise InferenceError(
-                f"ONNX output '{k}' has shape {a.shape} but torch gives {b_np.shape} at input "
-                f"{shape}: the network's shapes were frozen by tracing",
-                hint="use --runtime torch",
-            )
-        err = float(np.max(np.abs(a - b_np))) if a.size else 0.0
-        if not err <= VERIFY_ATOL:
-            raise InferenceError(
-                f"ONNX output '{k}' differs from torch by {err:.2e} (> {VERIFY_ATOL:g})",
-                hint="use --runtime torch",
-            )
+    rng = np.random.default_rng(0)
+    for shape in shapes:
+        image = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        got = sess.run(list(keys), {"image": image})
+        with torch.no_grad():
+            want = wrapper(torch.from_numpy(image))
+        for k, a, b in zip(keys, got, want):
+            b_np = b.numpy()
+            if a.shape != b_np.shape:
+                raise InferenceError(
+                    f"ONNX output '{k}' has shape {a.shape} but torch gives {b_np.shape} at "
+                    f"input {shape}: the network's shapes were frozen by tracing",
+                    hint="use --runtime torch",
+                )
+            err = float(np.max(np.abs(a - b_np))) if a.size else 0.0
+            if not err <= VERIFY_ATOL:
+                raise InferenceError(
+                    f"ONNX output '{k}' differs from torch by {err:.2e} (> {VERIFY_ATOL:g}) "
+                    f"at input {shape}",
+                    hint="use --runtime torch",
+                )
 
 
 def cached_onnx(
