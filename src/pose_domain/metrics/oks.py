@@ -10,6 +10,12 @@ missing node):
 * a node missing in the prediction has ``d = inf`` (``k = 0``); a node missing in the GT has
   ``k = 0`` and is not counted;
 * ``OKS = Σ k_i / (number of visible GT nodes)`` (NaN when the GT has no visible node).
+
+Degenerate GT (bounding-box area exactly 0: one visible node, or all nodes on a horizontal or
+vertical line) without a fixed ``scale``: the reference then scores the pair as the mean, over
+the nodes visible in both, of ``1 - d_i / 50`` (px, not clipped, independent of σ; NaN when no
+node is visible in both). Established with the reference binary on constructed files; matched
+for parity.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 EPS = float(np.spacing(1))
+
+#: Distance (px) at which the degenerate-area score ``1 - d/50`` reaches 0.
+DEGENERATE_AREA_DISTANCE = 50.0
 
 #: Default keypoint standard deviation of ``sleap-nn eval`` (``--oks_stddev``).
 DEFAULT_OKS_STDDEV = 0.025
@@ -84,4 +93,13 @@ def compute_oks(
     n_vis = gt_visible.sum(axis=-1).astype(np.float64)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         oks = k.sum(axis=-1) / n_vis
+    degenerate = area == 0
+    if degenerate.any():
+        d = np.sqrt(np.sum((gt[degenerate][:, None] - pr[None]) ** 2, axis=-1))  # (g, p, n)
+        lin = 1.0 - d / DEGENERATE_AREA_DISTANCE
+        ok = ~np.isnan(lin)
+        cnt = ok.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(ok, lin, 0.0).sum(axis=-1) / cnt
+        oks[degenerate] = np.where(cnt > 0, mean, np.nan)
     return np.asarray(oks, dtype=np.float64)
