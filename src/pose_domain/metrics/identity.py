@@ -13,9 +13,10 @@ Matching rule (documented contract):
   side, are left out.
 * **Per-frame GT↔prediction validity.** With ``match_by="distance"`` (default) a pair is a
   candidate when the mean Euclidean distance over the nodes visible in both is at most
-  ``threshold`` px (no common node → never). With ``match_by="oks"`` a pair is a candidate when
-  its OKS (:func:`pose_domain.metrics.oks.compute_oks`, σ = ``oks_stddev``) is at least
-  ``threshold``.
+  ``threshold`` px (no common node → never); the default 50 px is the reference's own
+  distance gate for point matching (``sleap-nn eval`` centroid mode). With
+  ``match_by="oks"`` a pair is a candidate when its OKS
+  (:func:`pose_domain.metrics.oks.compute_oks`, σ = ``oks_stddev``) is at least ``threshold``.
 * **CLEAR-MOT.** In each frame, a GT track keeps the prediction track it was last matched to
   (in any earlier frame) if that pair is still a candidate; the remaining GT and predictions
   are matched by a minimum-cost assignment (maximum number of candidate pairs, then lowest
@@ -48,7 +49,7 @@ from pose_domain.metrics.oks import DEFAULT_OKS_STDDEV, compute_oks
 MatchBy = Literal["distance", "oks"]
 
 #: Default candidate threshold per matching rule: px for distance, OKS for oks.
-DEFAULT_THRESHOLDS: Mapping[str, float] = {"distance": 20.0, "oks": 0.5}
+DEFAULT_THRESHOLDS: Mapping[str, float] = {"distance": 50.0, "oks": 0.5}
 
 _MT_FRACTION = 0.8
 _ML_FRACTION = 0.2
@@ -132,7 +133,7 @@ def identity_metrics(
         pred_frames: Predicted labeled frames (instances with tracks); user instances in them
             count as predictions too.
         match_by: ``"distance"`` (mean node distance, px) or ``"oks"``.
-        threshold: Candidate threshold: max mean distance in px, or min OKS. None → 20 px /
+        threshold: Candidate threshold: max mean distance in px, or min OKS. None → 50 px /
             0.5 OKS (:data:`DEFAULT_THRESHOLDS`).
         oks_stddev: σ for ``match_by="oks"``.
         user_labels_only: Use only user (not predicted) instances of ``gt_frames``.
