@@ -155,3 +155,14 @@ def run_track_command(args: dict[str, Any]) -> int:
               file=sys.stderr)
     return 0
 
+
+
+def build_evaluate_use_case() -> Any:
+    """``pose eval``: the evaluation use case wired to sleap-io loading and the metrics writer."""
+    from pose_adapters.metrics_io import pair_videos, save_metrics
+    from pose_adapters.slp import SlpLabelsStore
+    from pose_app.evaluate import EvaluateUseCase
+
+    return EvaluateUseCase(
+        loader=SlpLabelsStore(), pair_videos=pair_videos, write_metrics=save_metrics
+    )
