@@ -212,10 +212,6 @@ _AROUND = _BEFORE + _AFTER
 _BLOCKS = (frozenset({(0, 1), (1, 0), (1, 1)}), frozenset({(1, -1), (1, 0)}))
 
 
-def _shifted(padded: np.ndarray, dy: int, dx: int, pad: int, h: int, w: int) -> np.ndarray:
-    return padded[..., pad + dy : pad + dy + h, pad + dx : pad + dx + w]
-
-
 def _resolve_flat_tops(
     padded: np.ndarray, subs: np.ndarray, vals: np.ndarray, pad: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -292,21 +288,27 @@ def find_local_peaks_rough(cms: np.ndarray, threshold: float) -> PeakSet:
     _, _, h, w = cms.shape
     if cms.size == 0:
         return PeakSet.empty()
-    pad = 2
-    padded = np.pad(cms, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
-    before = _shifted(padded, *_BEFORE[0], pad, h, w)
-    for dy, dx in _BEFORE[1:]:
-        before = np.maximum(before, _shifted(padded, dy, dx, pad, h, w))
-    after = _shifted(padded, *_AFTER[0], pad, h, w)
-    for dy, dx in _AFTER[1:]:
-        after = np.maximum(after, _shifted(padded, dy, dx, pad, h, w))
-    cand = (cms > cms.dtype.type(threshold)) & (cms > before) & (cms >= after)
-    # Row-major (sample, y, x, channel) order.
-    s, y, x, ch = np.nonzero(cand.transpose(0, 2, 3, 1))
+    # Only pixels above the threshold can be peaks: gather their 8 neighbours (-inf outside).
+    s, ch, y, x = np.nonzero(cms > cms.dtype.type(threshold))
     vals = cms[s, ch, y, x]
+    nb = np.empty((len(vals), 8), dtype=cms.dtype)
+    for k, (dy, dx) in enumerate(_AROUND):
+        yy, xx = y + dy, x + dx
+        inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+        got = cms[s, ch, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)]
+        nb[:, k] = np.where(inside, got, -np.inf)
+    before = nb[:, :4].max(axis=1, initial=-np.inf)
+    after = nb[:, 4:].max(axis=1, initial=-np.inf)
+    cand = (vals > before) & (vals >= after)
+    # Row-major (sample, y, x, channel) order.
+    order = np.lexsort((ch[cand], x[cand], y[cand], s[cand]))
+    s, ch, y, x = s[cand][order], ch[cand][order], y[cand][order], x[cand][order]
+    vals, after = vals[cand][order], after[cand][order]
     points = np.stack([x, y], axis=1).astype(np.float64)
-    tied = vals == after[s, ch, y, x]
+    tied = vals == after
     if tied.any():
+        pad = 2
+        padded = np.pad(cms, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
         idx = np.flatnonzero(tied)
         subs = np.stack([s[idx], ch[idx], y[idx], x[idx]], axis=1)
         keep_t, off = _resolve_flat_tops(padded, subs, vals[idx], pad)
