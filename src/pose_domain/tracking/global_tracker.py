@@ -48,6 +48,7 @@ class GlobalConfig:
         refine_passes: Passes of smoothed-trajectory re-assignment after the global solve.
         refine_window: Half-width (frames) of the per-identity running median.
         refine_gate: Largest distance to an identity's smoothed pose, in body sizes.
+        partial_gate: Factor on that gate for instances with at most half their nodes.
     """
 
     n_identities: int | None = None
@@ -64,6 +65,7 @@ class GlobalConfig:
     refine_passes: int = 2
     refine_window: int = 15
     refine_gate: float = 1.0
+    partial_gate: float = 1.0
     sigma_body: float = 0.25
 
 
@@ -236,8 +238,10 @@ class GlobalTracker:
             d = pose_distance(pts[f], ref[f])  # (n, k)
             finite = np.where(np.isfinite(d), d, 1e12)
             rows, cols = hungarian(finite)
+            vis_frac = (~np.isnan(pts[f]).any(axis=-1)).mean(axis=-1)
+            gates = np.where(vis_frac < 0.5 + 1e-9, gate * cfg.partial_gate, gate)
             for r, c in zip(rows.tolist(), cols.tolist()):
-                if d[r, c] <= gate:
+                if d[r, c] <= gates[r]:
                     out[(f, r)] = c
         return out
 

@@ -188,6 +188,8 @@ class OnlineTracker:
         ids: list[int] = []
         shifted = self._shift_entries(entries, image) if image is not None else {}
         for e in entries:
+            if not e.ids:
+                continue
             moved = shifted.get(id(e))
             if moved is None:
                 feats.append(e.feats)

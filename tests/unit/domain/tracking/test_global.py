@@ -1,0 +1,69 @@
+"""The offline global tracker on a synthetic two-animal video with outliers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pose_domain.instance import LabeledFrame, PredictedInstance
+from pose_domain.tracking import GlobalConfig, GlobalTracker
+
+
+def animal(head: np.ndarray, length: float) -> np.ndarray:
+    return np.stack([head, head + [length, 0.0]])
+
+
+def make_video(rng: np.random.Generator, n: int = 200) -> tuple[list[LabeledFrame], list[list[int]]]:
+    """Two animals crossing paths; per-frame identity labels (-1 = outlier)."""
+    frames, labels = [], []
+    for t in range(n):
+        a = np.array([100.0 + 2 * t, 200.0])
+        b = np.array([500.0 - 2 * t, 210.0])
+        insts, ids = [], []
+        for k, (head, ln) in enumerate(((a, 30.0), (b, 40.0))):
+            if t % 37 == 5 + k:  # a missed detection now and then
+                continue
+            pts = animal(head, ln) + rng.normal(0, 1.5, (2, 2))
+            insts.append(pts)
+            ids.append(k)
+        if t % 23 == 0:  # an outlier joining nodes of both animals
+            insts.append(np.stack([a, b]))
+            ids.append(-1)
+        order = rng.permutation(len(insts))
+        frames.append(LabeledFrame(0, t, [
+            PredictedInstance.from_arrays(insts[i], [1, 1], 1.0) for i in order
+        ]))
+        labels.append([ids[i] for i in order])
+    return frames, labels
+
+
+def test_global_tracker_keeps_identities_through_a_crossing_and_drops_outliers() -> None:
+    rng = np.random.default_rng(0)
+    frames, labels = make_video(rng)
+    tr = GlobalTracker(GlobalConfig(n_identities=2))
+    collected = [LabeledFrame(0, f.frame_idx, tr.track(f.instances, f.frame_idx)) for f in frames]
+    assert all(i.track is None for f in collected for i in f.instances)
+    out = tr.finalize(collected)
+    mapping: dict[str, set[int]] = {}
+    kept_outliers = 0
+    for f, lab, orig in zip(out, labels, frames):
+        by_pts = {i.points.tobytes(): i for i in f.instances}
+        for inst, ident in zip(orig.instances, lab):
+            got = by_pts.get(inst.points.tobytes())
+            if ident < 0:
+                kept_outliers += got is not None
+                continue
+            assert got is not None and got.track is not None
+            mapping.setdefault(got.track.name, set()).add(ident)
+    assert kept_outliers == 0
+    assert sorted(mapping) == ["track_0", "track_1"]
+    assert all(len(v) == 1 for v in mapping.values())  # no identity switch
+    assert [t.name for t in tr.tracks] == ["track_0", "track_1"]
+
+
+def test_global_tracker_guesses_the_number_of_animals() -> None:
+    rng = np.random.default_rng(1)
+    frames, _ = make_video(rng, 60)
+    tr = GlobalTracker()
+    out = tr.finalize([LabeledFrame(0, f.frame_idx, tr.track(f.instances, f.frame_idx))
+                       for f in frames])
+    assert {i.track.name for f in out for i in f.instances if i.track} == {"track_0", "track_1"}
