@@ -55,8 +55,8 @@ def check_openvino(device: str, precision: str) -> None:
 class OpenVinoRuntime:
     """A network compiled by OpenVINO for the CPU.
 
-    The ONNX graph has dynamic axes; each new input shape is compiled once as a static-shape
-    model (faster kernels than the dynamic path) and kept in a small LRU of compiled models.
+    The ONNX graph has dynamic axes; each new ``(C, H, W)`` is compiled once with static
+    channels, height and width and a dynamic batch, and kept in a small LRU of compiled models.
     Compiled blobs are cached on disk under ``cache_dir`` so a second process starts fast.
 
     ``precision``: ``fp32`` (exact; the hint is forced to f32 so CPUs with AMX do not silently
@@ -103,12 +103,14 @@ class OpenVinoRuntime:
         self._compiled: OrderedDict[tuple[int, ...], Any] = OrderedDict()
 
     def _request(self, shape: tuple[int, ...]) -> Any:
+        """An infer request for ``(C, H, W)``; the batch axis stays dynamic so top-down crop
+        batches of any size share one compiled model."""
         req = self._compiled.get(shape)
         if req is not None:
             self._compiled.move_to_end(shape)
             return req
         model = self._model.clone()
-        model.reshape({"image": list(shape)})
+        model.reshape({"image": [-1, *shape]})
         compiled = self._core.compile_model(model, "CPU", self._config)
         req = compiled.create_infer_request()
         self._compiled[shape] = req
@@ -119,7 +121,7 @@ class OpenVinoRuntime:
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
-        req = self._request(tuple(int(s) for s in x.shape))
+        req = self._request(tuple(int(s) for s in x.shape[1:]))
         req.infer({"image": x})
         return {
             k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)

@@ -142,7 +142,7 @@ def build_engine(
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".trt.tmp", dir=out.parent)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(bytes(blob))
+        fh.write(blob)
     os.replace(tmp, out)
     return out
 
