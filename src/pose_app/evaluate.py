@@ -43,6 +43,13 @@ def _positive_float(inst: object, attribute: attrs.Attribute[float], value: floa
     _positive(inst, attribute, value)  # type: ignore[arg-type]
 
 
+def _match_rule(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("distance", "oks"):
+        raise InvalidOptionError(
+            f"--identity_match must be distance or oks, got '{value}'"
+        )
+
+
 def _non_negative(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not value >= 0:
         raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
@@ -67,9 +74,7 @@ class EvaluateOptions:
     match_threshold: float = attrs.field(default=0.0, validator=_non_negative)
     user_labels_only: bool = True
     identity: bool = True
-    identity_match_by: MatchBy = attrs.field(
-        default="distance", validator=attrs.validators.in_(("distance", "oks"))
-    )
+    identity_match_by: MatchBy = attrs.field(default="distance", validator=_match_rule)
     identity_threshold: float | None = None
 
 
