@@ -121,6 +121,8 @@ class OpenVinoRuntime:
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
+        if x.shape[0] == 0:  # OpenVINO kernels reject empty batches: run one blank frame
+            return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
         req = self._request(tuple(int(s) for s in x.shape[1:]))
         req.infer({"image": x})
         return {

@@ -203,6 +203,8 @@ class TensorRtRuntime:
         """Run the engine on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         torch = self._torch
         x = np.ascontiguousarray(images, dtype=np.uint8)
+        if x.shape[0] == 0:  # profiles start at batch 1: run one blank frame
+            return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
         with torch.cuda.device(self._device), torch.cuda.stream(self._stream):
             inp = torch.from_numpy(x).to(self._device, non_blocking=True)
             if not self._context.set_input_shape("image", tuple(inp.shape)):

@@ -61,7 +61,7 @@ def test_runtime_matches_torch_for_any_size_and_channel_count(
     rt = make_runtime(kind, net, spec, cache_dir=str(tmp_path))
     assert rt.name == kind
     rng = np.random.default_rng(0)
-    for shape in [(1, 1, 64, 64), (3, 3, 48, 80), (2, in_channels, 32, 96)]:
+    for shape in [(1, 1, 64, 64), (3, 3, 48, 80), (2, in_channels, 32, 96), (0, 1, 32, 32)]:
         images = rng.integers(0, 256, size=shape, dtype=np.uint8)
         assert_close(rt.infer(images), torch_reference(net, images, in_channels))
 
