@@ -21,6 +21,7 @@ from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
+from pose_domain.filters import FilterParams, filter_instances
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
 
@@ -180,16 +181,18 @@ def _filters_requested(opts: InferenceOptions) -> bool:
 def _default_filter(
     instances: list[PredictedInstance], opts: InferenceOptions
 ) -> list[PredictedInstance]:
-    """Post-inference filters of ``pose_domain.filters`` (reference order, facts 3.12)."""
-    try:
-        from pose_domain import filters  # type: ignore[attr-defined]
-    except ImportError as exc:  # pragma: no cover - until the filters land
-        raise InvalidOptionError(
-            "the filter_* options are not available in track-only mode yet",
-            hint="run without --filter_* options",
-        ) from exc
-    params = filters.FilterParams.from_options(opts)
-    return list(filters.filter_instances(instances, params))
+    """The post-inference filters (legacy semantics, facts 3.12) on one frame's predictions."""
+    params = FilterParams(
+        overlapping=opts.filter_overlapping,
+        overlapping_method=opts.filter_overlapping_method,
+        overlapping_threshold=opts.filter_overlapping_threshold,
+        min_visible_nodes=opts.filter_min_visible_nodes,
+        min_visible_node_fraction=opts.filter_min_visible_node_fraction,
+        min_mean_node_score=opts.filter_min_mean_node_score,
+        min_instance_score=opts.filter_min_instance_score,
+        mean_over_visible=True,
+    )
+    return list(filter_instances(instances, params))
 
 
 @attrs.define(kw_only=True)
@@ -253,8 +256,14 @@ class TrackOnlyUseCase:
         do_filter = _filters_requested(request.inference)
         self.progress.start(len(frames), "Tracking")
         tracked_frames: list[LabeledFrame] = []
+        current_video: int | None = None
         try:
             for fr in frames:
+                if current_video is not None and fr.video_index != current_video:
+                    reset = getattr(tracker, "reset", None)
+                    if reset is not None:  # one tracker per video (ADR-0031)
+                        reset()
+                current_video = fr.video_index
                 preds = fr.predicted_instances
                 if do_filter:
                     preds = self.filter_fn(preds, request.inference)

@@ -21,6 +21,15 @@ def _frames(spec: str | None) -> tuple[int, ...] | None:
     return tuple(parsed)
 
 
+def _versions() -> dict[str, str]:
+    """Library versions for the provenance (without importing torch: tracking needs none)."""
+    import sleap_io
+
+    from pose_cli import __version__
+
+    return {"pose_version": __version__, "sleap_io_version": str(sleap_io.__version__)}
+
+
 def run_track_only(args: dict[str, Any]) -> int:
     """Run track-only mode for every ``-i`` input; ``args`` holds all ``pose track`` flags.
 
@@ -34,7 +43,6 @@ def run_track_only(args: dict[str, Any]) -> int:
         build_inference_options,
         build_tracking_options,
         expand_inputs,
-        system_info,
     )
     from pose_cli.progress import make_progress
 
@@ -50,8 +58,7 @@ def run_track_only(args: dict[str, Any]) -> int:
     tracking = build_tracking_options(args)
     inference = build_inference_options(args)
     frames = _frames(args.get("frames"))
-    info = system_info()
-    versions = {k: v for k, v in info.items() if k in ("pose_version", "sleap_io_version")}
+    versions = _versions()
 
     def flow_factory(opts: Any) -> LucasKanadeFlow:
         return LucasKanadeFlow(

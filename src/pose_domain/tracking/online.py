@@ -154,6 +154,18 @@ class OnlineTracker:
             return self._track_local(instances, frame_idx, image)
         return self._track_window(instances, frame_idx, image)
 
+    def reset(self) -> None:
+        """Forget the candidates (call between videos; ADR-0031).
+
+        The reference keeps one tracker across videos, so the last frames of one video are
+        candidates for the first frame of the next. After a reset, fixed-window ids keep
+        counting up (every identity is new); local-queue ids restart at 0 and reuse the same
+        ``track_<id>`` objects, so a ``--max_tracks`` run names its identities alike in every
+        video.
+        """
+        self._window.clear()
+        self._queues = []
+
     def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
         """Post-processing over the whole video (culling, single-break repair)."""
         cfg = self.config
@@ -169,7 +181,7 @@ class OnlineTracker:
 
     # ---------------------------------------------------------------- internals
     def _new_track(self, track_id: int) -> Track:
-        track = Track(f"track_{track_id}")
+        track = self._tracks.get(track_id) or Track(f"track_{track_id}")
         self._tracks[track_id] = track
         self._next_id = max(self._next_id, track_id + 1)
         return track

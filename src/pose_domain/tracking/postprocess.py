@@ -66,7 +66,7 @@ def nms_fast(boxes: np.ndarray, scores: np.ndarray, threshold: float, target: in
 
     Overlap is ``intersection / area(other box)`` with the +1 pixel convention (not IoU). When
     fewer than ``target`` boxes survive, suppressed boxes (best first) are added back with the
-    reference's slice ``[:min(n, picked - target)]`` (negative end included, ADR-0033).
+    reference's slice ``[:min(n, picked - target)]`` (negative end included, ADR-0031).
 
     Args:
         boxes: ``(n, 4)`` ``[x1, y1, x2, y2]``. scores: ``(n,)``.

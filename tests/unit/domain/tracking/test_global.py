@@ -9,10 +9,12 @@ from pose_domain.tracking import GlobalConfig, GlobalTracker
 
 
 def animal(head: np.ndarray, length: float) -> np.ndarray:
-    return np.stack([head, head + [length, 0.0]])
+    return np.stack([head, head + np.array([length, 0.0])])
 
 
-def make_video(rng: np.random.Generator, n: int = 200) -> tuple[list[LabeledFrame], list[list[int]]]:
+def make_video(
+    rng: np.random.Generator, n: int = 200
+) -> tuple[list[LabeledFrame], list[list[int]]]:
     """Two animals crossing paths; per-frame identity labels (-1 = outlier)."""
     frames, labels = [], []
     for t in range(n):

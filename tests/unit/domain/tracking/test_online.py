@@ -85,7 +85,7 @@ def test_greedy_and_centroid_euclidean() -> None:
 
 def test_user_instances_are_tracked_too() -> None:
     tr = OnlineTracker()
-    out = tr.track([Instance(points=np.zeros((3, 2)) + [[0, 0], [5, 3], [10, 6]])], 0)
+    out = tr.track([Instance(points=np.array([[0.0, 0], [5, 3], [10, 6]]))], 0)
     assert names(out) == ["track_0"] and not out[0].is_predicted
 
 
@@ -97,7 +97,7 @@ class ShiftRight:
 
     def shift(self, ref_image: object, new_image: object, points: np.ndarray) -> np.ndarray:
         self.calls += 1
-        return points + [50.0, 0.0]
+        return points + np.array([50.0, 0.0])
 
 
 def test_flow_shifts_candidates_before_scoring() -> None:
@@ -116,3 +116,14 @@ def test_config_rejects_image_features() -> None:
         OnlineConfig(features="image")
     with pytest.raises(InvalidOptionError):
         OnlineConfig(connect_single_breaks=True)
+
+
+def test_reset_between_videos_forgets_candidates() -> None:
+    tr = OnlineTracker()
+    tr.track([inst(0, 0)], 0)
+    tr.reset()
+    assert names(tr.track([inst(0, 0)], 0)) == ["track_1"]  # new identity, unique name
+    lq = OnlineTracker(OnlineConfig(candidates_method="local_queues", max_tracks=1))
+    first = lq.track([inst(0, 0)], 0)[0].track
+    lq.reset()
+    assert lq.track([inst(300, 300)], 0)[0].track is first  # ids restart: same track_0

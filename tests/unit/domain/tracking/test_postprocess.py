@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from pose_domain.instance import LabeledFrame, PredictedInstance, Track
-from pose_domain.tracking.postprocess import connect_single_breaks, cull_instances, nms_fast
 from pose_domain.tracking.paths import disjoint_paths
+from pose_domain.tracking.postprocess import connect_single_breaks, cull_instances, nms_fast
 
 
 def p(x: float, track: Track | None, score: float = 1.0) -> PredictedInstance:
