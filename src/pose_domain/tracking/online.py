@@ -154,6 +154,69 @@ class OnlineTracker:
             return self._track_local(instances, frame_idx, image)
         return self._track_window(instances, frame_idx, image)
 
+    def state(self) -> dict[str, Any]:
+        """JSON-able snapshot (for ``--resume``): settings, tracks and candidate queues.
+
+        Images are not kept: after a resume with ``--use_flow`` the queued candidates are
+        scored unshifted until the window has refilled.
+        """
+
+        def entry(e: _Entry) -> dict[str, Any]:
+            pts = [[[None if np.isnan(v) else float(v) for v in node] for node in inst]
+                   for inst in e.points]
+            return {"points": pts, "ids": list(e.ids), "frame_idx": int(e.frame_idx)}
+
+        return {
+            "kind": "online",
+            "config": attrs.asdict(self.config),
+            "next_id": self._next_id,
+            "tracks": {str(k): t.name for k, t in self._tracks.items()},
+            "window": [entry(e) for e in self._window],
+            "queues": [[entry(e) for e in q] for q in self._queues],
+        }
+
+    @classmethod
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        flow: PointFlow | None = None,
+        tracks: dict[str, Track] | None = None,
+    ) -> OnlineTracker:
+        """Rebuild a tracker from :meth:`state`.
+
+        Args:
+            state: The snapshot.
+            flow: Optical flow, as for a new tracker.
+            tracks: Existing ``Track`` objects by name (e.g. read back from the partial
+                output) so that resumed instances join the same objects.
+        """
+        tr = cls(OnlineConfig(**state["config"]), flow=flow)
+        known = tracks or {}
+        tr._tracks = {int(k): known.get(n) or Track(n) for k, n in state["tracks"].items()}
+        tr._next_id = int(state["next_id"])
+
+        def entry(d: dict[str, Any]) -> _Entry:
+            pts = np.array(
+                [[[np.nan if v is None else v for v in node] for node in inst]
+                 for inst in d["points"]],
+                dtype=np.float64,
+            ).reshape(len(d["points"]), -1, 2)
+            return _Entry(
+                points=pts,
+                feats=compute_features(pts, tr.config.features) if len(pts) else pts,
+                n_vis=visible_counts(pts) if len(pts) else np.zeros(0, dtype=np.int64),
+                ids=[int(i) for i in d["ids"]],
+                frame_idx=int(d["frame_idx"]),
+            )
+
+        for d in state["window"]:
+            tr._window.append(entry(d))
+        for q in state["queues"]:
+            dq: deque[_Entry] = deque(maxlen=tr.config.window_size)
+            dq.extend(entry(d) for d in q)
+            tr._queues.append(dq)
+        return tr
+
     def reset(self) -> None:
         """Forget the candidates (call between videos; ADR-0031).
 

@@ -127,3 +127,22 @@ def test_reset_between_videos_forgets_candidates() -> None:
     first = lq.track([inst(0, 0)], 0)[0].track
     lq.reset()
     assert lq.track([inst(300, 300)], 0)[0].track is first  # ids restart: same track_0
+
+
+@pytest.mark.parametrize("method", ["fixed_window", "local_queues"])
+def test_state_round_trip_resumes_identically(method: str) -> None:
+    import json
+
+    rng = np.random.default_rng(3)
+    frames = [
+        [inst(10 * t + rng.normal(), 0), inst(300 - 10 * t, 5 + rng.normal(), missing=t % 3)]
+        for t in range(12)
+    ]
+    full = OnlineTracker(OnlineConfig(candidates_method=method))
+    expected = [names(full.track(f, t)) for t, f in enumerate(frames)]
+    first = OnlineTracker(OnlineConfig(candidates_method=method))
+    got = [names(first.track(f, t)) for t, f in enumerate(frames[:6])]
+    snap = json.loads(json.dumps(first.state()))
+    resumed = OnlineTracker.from_state(snap)
+    got += [names(resumed.track(f, t + 6)) for t, f in enumerate(frames[6:])]
+    assert got == expected
