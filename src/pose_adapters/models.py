@@ -53,7 +53,8 @@ class ModelFolderLoader:
             backbone_ckpt_path=options.backbone_ckpt_path,
             head_ckpt_path=options.head_ckpt_path,
         )
-        device = resolve_device(options.device)
+        torch_device = resolve_device(options.device)
+        device = str(torch_device)
         kind = runtime
         if kind == "auto":
             kind = self._auto_kind(device, options)

@@ -276,8 +276,19 @@ class PredictUseCase:
             },
         }
         if request.cli_args is not None:
-            prov["cli_args"] = request.cli_args
+            prov["cli_args"] = _json_safe(request.cli_args)
         return {k: v for k, v in prov.items() if v is not None}
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON types only (provenance is stored as JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
 
 
 def _record(res: FrameResult, tracks: list[Track]) -> FrameRecord:

@@ -459,12 +459,9 @@ def build_stage(models: Sequence[LoadedModel], options: InferenceOptions,
     if len(models) == 2 and "centroid" in types:
         other = (types - {"centroid"}).pop() if len(types) == 2 else None
         if other in ("centered_instance", "multi_class_topdown"):
-            c, i = by_type["centroid"], by_type[other]
-            if not c.spec.skeleton.matches(i.spec.skeleton) and c.spec.skeleton.n_nodes > 1:
-                raise IncompatibleModelsError(
-                    "the centroid and centered-instance models have different skeletons"
-                )
-            return TopDownStage([c, i], options, resizer)
+            # The skeletons may differ: the centroid model only finds anchors (the reference
+            # pairs e.g. a 2-node centroid model with another skeleton's instance model).
+            return TopDownStage([by_type["centroid"], by_type[other]], options, resizer)
     kinds = ", ".join(sorted(m.spec.model_type for m in models))
     raise IncompatibleModelsError(
         f"these models cannot be combined: {kinds}",

@@ -112,6 +112,7 @@ def track(
     With ``-m`` the models run on the input; with ``-t`` identities are tracked. Without ``-m``
     and with ``-t`` the instances already in a ``.slp`` are re-tracked (track-only mode).
     """
+    args = dict(locals())
     from pose_cli import bootstrap
 
-    return bootstrap.run_track_command(dict(locals()))
+    return bootstrap.run_track_command(args)
