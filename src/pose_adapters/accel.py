@@ -35,6 +35,19 @@ def _is_cuda(device: str) -> bool:
     return device.lower().startswith("cuda")
 
 
+def resolve_device(device: str) -> str:
+    """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``; other values unchanged."""
+    d = (device or "auto").lower().strip()
+    if d != "auto":
+        return d
+    if _installed("torch"):
+        import torch
+
+        if torch.cuda.is_available():
+            return "cuda"
+    return "cpu"
+
+
 def _ort_has_cuda() -> bool:
     if not _installed("onnxruntime"):
         return False
@@ -52,6 +65,7 @@ def available_runtimes(device: str = "cpu", precision: str = "fp32") -> list[str
     CPU bf16; fp16: tensorrt).
     """
     out: list[str] = []
+    device = resolve_device(device)
     if _is_cuda(device):
         if _installed("tensorrt") and precision in ("fp32", "fp16"):
             out.append("tensorrt")
@@ -108,7 +122,7 @@ def make_runtime(
         module: The torch network: float32 NCHW in [0, 1] with ``spec.in_channels`` channels
             in, ``dict`` of output tensors (or a bare confmap tensor) out.
         spec: The model's :class:`ModelSpec`.
-        device: ``cpu``, ``cuda`` or ``cuda:N``.
+        device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
         precision: ``fp32`` (exact, every runtime), ``bf16`` (openvino on CPUs with native
             bf16), ``fp16`` (tensorrt).
         cache_dir: Cache folder (default ``$POSE_CACHE_DIR`` or ``~/.cache/pose``).
@@ -135,6 +149,7 @@ def make_runtime(
         )
     from pose_adapters.onnx.convert import cache_root, cached_onnx
 
+    device = resolve_device(device)
     if kind == "onnx":
         if precision != "fp32":
             raise InvalidOptionError(

@@ -342,7 +342,7 @@ def load_exported(
         export_dir: Folder written by :func:`export_models` (``pose export``).
         runtime: ``auto`` (TensorRT engine on CUDA when present, else OpenVINO on CPU when
             installed, else ONNX Runtime), ``onnx``, ``openvino`` or ``tensorrt``.
-        device: ``cpu``, ``cuda`` or ``cuda:N``.
+        device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
         precision: ``fp32``, or ``bf16`` with OpenVINO on CPUs that have it.
         cache_dir: Cache for OpenVINO blobs (default ``$POSE_CACHE_DIR`` / ``~/.cache/pose``).
         threads: CPU threads per network (default: all cores).
@@ -351,8 +351,9 @@ def load_exported(
         One ``(ModelSpec, NetworkRuntime)`` per network; ``spec.path`` is the export folder.
         Feed them to the same decoding as checkpoint models.
     """
-    from pose_adapters.accel import available_runtimes
+    from pose_adapters.accel import available_runtimes, resolve_device
 
+    device = resolve_device(device)
     folder = Path(export_dir)
     meta = read_metadata(folder)
     if runtime not in ("auto", "onnx", "openvino", "tensorrt"):
