@@ -20,7 +20,7 @@ from tests.fakes.ports import (
 
 
 def _positions(frame: int) -> list[tuple[float, float]]:
-    return [(10.0 + frame, 20.0), (30.0, 40.0 - frame)]
+    return [(10.0 + 2 * frame, 20.0), (30.0, 40.0 - 2 * frame)]
 
 
 def _use_case(source: FakeFrameSource, runtime: FakeRuntime) -> PredictUseCase:
