@@ -45,6 +45,12 @@ def assert_close(got: dict, want: dict, atol: float = ATOL) -> None:
         np.testing.assert_allclose(got[k], w, atol=atol, rtol=0, err_msg=k)
 
 
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory) -> str:
+    """One cache for tests that only read through it (onnx and openvino share conversions)."""
+    return str(tmp_path_factory.mktemp("pose-cache"))
+
+
 KINDS = ["onnx", pytest.param("openvino", marks=pytest.mark.skipif(
     not HAS_OPENVINO, reason="openvino not installed"))]
 
@@ -55,10 +61,10 @@ KINDS = ["onnx", pytest.param("openvino", marks=pytest.mark.skipif(
     [("bottomup", 1), ("multi_class_topdown", 3), ("multi_class_bottomup", 1)],
 )
 def test_runtime_matches_torch_for_any_size_and_channel_count(
-    tmp_path, kind, model_type, in_channels
+    shared_cache, kind, model_type, in_channels
 ):
     spec, net = tiny(in_channels, model_type)
-    rt = make_runtime(kind, net, spec, cache_dir=str(tmp_path))
+    rt = make_runtime(kind, net, spec, cache_dir=shared_cache)
     assert rt.name == kind
     rng = np.random.default_rng(0)
     for shape in [(1, 1, 64, 64), (3, 3, 48, 80), (2, in_channels, 32, 96), (0, 1, 32, 32)]:
@@ -161,7 +167,7 @@ FIXTURES = ["sleapnn/centroid", "sleapnn/bottomup", "sleapnn/multiclass_centered
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", FIXTURES)
-def test_fixture_models_match_torch(tmp_path, model):
+def test_fixture_models_match_torch(shared_cache, model):
     network = pytest.importorskip("pose_adapters.torch.network")
     spec, net = network.build_network(str(MODELS / model))
     s = spec.max_stride
@@ -171,5 +177,5 @@ def test_fixture_models_match_torch(tmp_path, model):
     want = torch_reference(net, images, spec.in_channels)
     kinds = ["onnx", "openvino"] if HAS_OPENVINO else ["onnx"]
     for kind in kinds:
-        rt = make_runtime(kind, net, spec, cache_dir=str(tmp_path))
+        rt = make_runtime(kind, net, spec, cache_dir=shared_cache)
         assert_close(rt.infer(images), want)
