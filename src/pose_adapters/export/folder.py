@@ -369,6 +369,8 @@ def load_exported(
             choices = available_runtimes(device, precision)
             if "tensorrt" in choices and engine is not None and engine.is_file():
                 kind = "tensorrt"
+            elif precision == "bf16":
+                kind = "openvino"  # the only bf16 runtime; it says why when the CPU lacks bf16
             else:
                 kind = next((c for c in choices if c in ("openvino", "onnx")), "onnx")
         if kind != "tensorrt" and not onnx_path.is_file():
