@@ -46,7 +46,7 @@ class NpzChunkStore:
         if os.path.isdir(self.folder):
             shutil.rmtree(self.folder)
         try:
-            os.makedirs(self.folder, exist_ok=True)
+            os.mkdir(self.folder)
             _atomic_write_text(manifest, json.dumps(fingerprint, default=str))
         except OSError as exc:
             raise OutputWriteError(

@@ -16,6 +16,7 @@ from pose_cli.flags import (
     build_inference_options,
     build_selection,
     build_tracking_options,
+    check_output_path,
     default_output_path,
     expand_inputs,
     system_info,
@@ -127,6 +128,7 @@ def run_track_command(args: dict[str, Any]) -> int:
         out = args["output_path"] or default_output_path(data_path)
         if args["output_format"] == "analysis_h5" and not args["output_path"]:
             out = out[: -len(".slp")] + ".analysis.h5"
+        check_output_path(out)
         if os.path.exists(out) and not args["overwrite"] and len(inputs) > 1:
             log.warning("skipping %s: %s exists (use --overwrite)", data_path, out)
             continue

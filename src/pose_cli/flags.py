@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pose_domain.errors import InputNotFoundError
+from pose_domain.errors import InputNotFoundError, OutputWriteError
 
 log = logging.getLogger("pose")
 
@@ -153,3 +153,18 @@ def system_info() -> dict[str, Any]:
 
     info["pose_version"] = __version__
     return info
+
+
+def check_output_path(path: str) -> None:
+    """Fail before any work when the output cannot be written (missing or read-only folder)."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(folder):
+        raise OutputWriteError(
+            f"output folder does not exist: {folder}", hint="create it, or choose another -o"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputWriteError(
+            f"output folder is not writable: {folder}", hint="choose another -o"
+        )
+    if os.path.isdir(path):
+        raise OutputWriteError(f"output path is a folder: {path}", hint="give a file name")
