@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,14 +42,17 @@ class GlobalConfig:
         cost_cap: Largest motion cost of a link (a jump costs at most this).
         size_weight: Weight of the body-size term.
         keep_unassigned: Keep outlier instances (untracked) instead of dropping them.
-        gate_body: Tracklet link gate as a fraction of the body size (or 4 median steps).
-        sigma_body: Motion spread of a one-frame gap as a fraction of the body size.
+        gate_body: Tracklet link gate as a fraction of the body size.
+        sigma_body: Motion spread of a one-frame gap as a fraction of the body size...
+        sigma_steps: ... or this many median frame-to-frame steps, whichever is larger.
         max_size_ratio: Instances larger than this many typical body sizes are outliers
             (0 = off).
         refine_passes: Passes of smoothed-trajectory re-assignment after the global solve.
         refine_window: Half-width (frames) of the per-identity running median.
         refine_gate: Largest distance to an identity's smoothed pose, in body sizes.
         partial_gate: Factor on that gate for instances with at most half their nodes.
+        velocity_weight: Damping of the constant-velocity extrapolation (0 = none).
+        endpoint_frames: A tracklet's end poses are the per-node median of this many frames.
     """
 
     n_identities: int | None = None
@@ -61,11 +65,14 @@ class GlobalConfig:
     size_weight: float = 1.0
     keep_unassigned: bool = False
     gate_body: float = 0.6
+    sigma_steps: float = 0.0
     max_size_ratio: float = 2.0
     refine_passes: int = 2
     refine_window: int = 15
     refine_gate: float = 1.0
     partial_gate: float = 1.0
+    velocity_weight: float = 1.0
+    endpoint_frames: int = 1
     sigma_body: float = 0.25
 
 
@@ -262,8 +269,8 @@ class GlobalTracker:
                 best = d.min(axis=1)
                 steps.extend(best[np.isfinite(best)].tolist())
         step = float(np.median(steps)) if steps else body * 0.1
-        gate = max(4.0 * step, self.config.gate_body * body, 1.0)
-        sigma = max(2.0 * step, self.config.sigma_body * body, 0.5)
+        gate = max(self.config.gate_body * body, 1.0)
+        sigma = max(self.config.sigma_steps * step, self.config.sigma_body * body, 0.5)
         return gate, sigma, body
 
     def _tracklets(
@@ -318,18 +325,21 @@ class GlobalTracker:
         n = len(tl)
         start = np.array([fidx[t.members[0][0]] for t in tl])
         end = np.array([fidx[t.members[-1][0]] for t in tl])
-        first = np.stack([t.points[0] for t in tl])
-        last = np.stack([t.points[-1] for t in tl])
+        m_end = max(1, cfg.endpoint_frames)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            first = np.stack([np.nanmedian(np.stack(t.points[:m_end]), axis=0) for t in tl])
+            last = np.stack([np.nanmedian(np.stack(t.points[-m_end:]), axis=0) for t in tl])
         v_out = np.zeros_like(last)
         v_in = np.zeros_like(first)
         size = np.full(n, np.nan)
         for i, t in enumerate(tl):
             p = np.stack(t.points)
             w = min(len(p) - 1, 5)
-            if w > 0:
+            if w > 0 and cfg.velocity_weight:
                 fm = [fidx[m[0]] for m in t.members]
-                v_out[i] = (p[-1] - p[-1 - w]) / (fm[-1] - fm[-1 - w])
-                v_in[i] = (p[w] - p[0]) / (fm[w] - fm[0])
+                v_out[i] = cfg.velocity_weight * (p[-1] - p[-1 - w]) / (fm[-1] - fm[-1 - w])
+                v_in[i] = cfg.velocity_weight * (p[w] - p[0]) / (fm[w] - fm[0])
             sz = _size(p)
             sz = sz[np.isfinite(sz)]
             if sz.size:
