@@ -55,8 +55,8 @@ def check_openvino(device: str, precision: str) -> None:
 class OpenVinoRuntime:
     """A network compiled by OpenVINO for the CPU.
 
-    The ONNX graph has dynamic axes; each new ``(C, H, W)`` is compiled once with static
-    channels, height and width and a dynamic batch, and kept in a small LRU of compiled models.
+    The ONNX graph has dynamic axes; each new input shape is compiled once as a static-shape
+    model and kept in an LRU of compiled models.
     Compiled blobs are cached on disk under ``cache_dir`` so a second process starts fast.
 
     ``precision``: ``fp32`` (exact; the hint is forced to f32 so CPUs with AMX do not silently
@@ -65,7 +65,7 @@ class OpenVinoRuntime:
     """
 
     name = "openvino"
-    _MAX_SHAPES = 4
+    _MAX_SHAPES = 16
 
     def __init__(
         self,
@@ -103,14 +103,15 @@ class OpenVinoRuntime:
         self._compiled: OrderedDict[tuple[int, ...], Any] = OrderedDict()
 
     def _request(self, shape: tuple[int, ...]) -> Any:
-        """An infer request for ``(C, H, W)``; the batch axis stays dynamic so top-down crop
-        batches of any size share one compiled model."""
+        """An infer request compiled for exactly ``(B, C, H, W)`` (static shapes run ~5% faster
+        than a dynamic batch here; compiling takes ~0.1 s, and top-down crop batches take only
+        a few distinct sizes, so the LRU holds 16)."""
         req = self._compiled.get(shape)
         if req is not None:
             self._compiled.move_to_end(shape)
             return req
         model = self._model.clone()
-        model.reshape({"image": [-1, *shape]})
+        model.reshape({"image": list(shape)})
         compiled = self._core.compile_model(model, "CPU", self._config)
         req = compiled.create_infer_request()
         self._compiled[shape] = req
@@ -123,7 +124,7 @@ class OpenVinoRuntime:
         x = np.ascontiguousarray(images, dtype=np.uint8)
         if x.shape[0] == 0:  # OpenVINO kernels reject empty batches: run one blank frame
             return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
-        req = self._request(tuple(int(s) for s in x.shape[1:]))
+        req = self._request(tuple(int(s) for s in x.shape))
         req.infer({"image": x})
         return {
             k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
