@@ -247,6 +247,12 @@ def cached_onnx(
     path = cache_root(cache_dir) / "onnx" / key / "model.onnx"
     if path.is_file():
         return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # read-only home or cache: convert into the temp folder instead
+        path = Path(tempfile.gettempdir()) / "pose-cache" / "onnx" / key / "model.onnx"
+        if path.is_file():
+            return path
     export_onnx(module, spec, path, opset=opset, metadata={"pose_cache_key": key})
     return path
 
