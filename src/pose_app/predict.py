@@ -138,6 +138,7 @@ class PredictUseCase:
                   for r in self.chunks.begin(request.fingerprint(), request.resume)}
         stage_tracks = stage.tracks
         pending: list[FrameRecord] = []
+        last_video: list[int] = []
 
         def on_frame(res: FrameResult) -> None:
             job = res.job
@@ -152,6 +153,10 @@ class PredictUseCase:
                     pending.clear()
             if not res.decoded:
                 skipped.append((job.video_index, job.frame_idx))
+            if tracker is not None and last_video and last_video[0] != job.video_index:
+                if hasattr(tracker, "reset"):
+                    tracker.reset()  # identities do not carry across videos (ADR-0031)
+            last_video[:] = [job.video_index]
             if tracker is not None and (res.instances or calls_tracker_on_empty):
                 image = job.image if use_image else None
                 res.instances = list(tracker.track(res.instances, job.frame_idx, image=image))

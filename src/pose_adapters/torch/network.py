@@ -68,7 +68,9 @@ class PoseNetwork(nn.Module):
         self.backbone = backbone
         self.head_layers = nn.ModuleList()
         s2f: dict[int, int] = dict(getattr(backbone, "stride_to_filters", {}))
-        max_stride = int(config.backbone["max_stride"])
+        # The backbone knows its real max stride (ConvNeXt/SwinT force stem_stride·16 even when
+        # a hand-written config says otherwise).
+        max_stride = int(getattr(backbone, "max_stride", config.backbone["max_stride"]))
         for name, part in HEADS_BY_TYPE[config.spec.model_type]:
             cfg = config.heads[part]
             if part == "class_vectors":
