@@ -19,10 +19,22 @@ log = logging.getLogger("pose")
 VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv",
               ".h5", ".hdf5", ".slp"}
 
+class _StderrHandler(logging.Handler):
+    """Writes ``pose: warning: …`` lines to the *current* ``sys.stderr``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(f"pose: {record.levelname.lower()}: {record.getMessage()}\n")
+        except Exception:  # pragma: no cover - never let logging break a run
+            pass
+
+
 def _setup_logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="pose: warning: %(message)s",
-                            stream=sys.stderr)
+    logger = logging.getLogger("pose")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(level=logging.WARNING))
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
 def expand_inputs(paths: list[str]) -> list[str]:
     """``-i`` values → input paths: files as given, folders expanded to their videos/.slp files
     (an image folder stays one input), ``.txt`` files read as one path per line."""

@@ -19,6 +19,7 @@ from pose_domain.errors import InputNotFoundError, UnsupportedInputError
 log = logging.getLogger(__name__)
 
 MEDIA_PLUGIN = "opencv"
+IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 
 def open_video_file(
@@ -36,15 +37,26 @@ def open_video_file(
     if dataset:
         kwargs["dataset"] = dataset
         kwargs["input_format"] = input_format
-    ext = os.path.splitext(str(path))[1].lower()
+    if os.path.isdir(path):
+        images = sorted(
+            os.path.join(path, f) for f in os.listdir(path)
+            if os.path.splitext(f)[1].lower() in IMAGE_EXTS
+        )
+        if not images:
+            raise UnsupportedInputError(
+                f"folder {path} has no images", hint=f"expected {', '.join(sorted(IMAGE_EXTS))}"
+            )
+        path = images  # type: ignore[assignment]
+    ext = os.path.splitext(str(path))[1].lower() if isinstance(path, str) else ""
     if ext in {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv"}:
         kwargs["plugin"] = MEDIA_PLUGIN
     try:
         video = sio.Video.from_filename(path, **kwargs)
         shape = video.shape
     except Exception as exc:
+        shown = path if isinstance(path, str) else os.path.dirname(path[0])
         raise UnsupportedInputError(
-            f"cannot open video {path}: {exc}", hint="is it a readable video file?"
+            f"cannot open video {shown}: {exc}", hint="is it a readable video file?"
         ) from exc
     if shape is None or shape[0] == 0:
         raise UnsupportedInputError(f"video {path} has no frames", hint="check the file")
