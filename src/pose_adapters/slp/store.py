@@ -122,7 +122,16 @@ def _sio_video(ref: VideoRef) -> Any:
     import sleap_io as sio
 
     if ref.handle is not None and isinstance(ref.handle, sio.Video):
-        return ref.handle
+        video = ref.handle
+        if getattr(video, "backend", None) is None:
+            # A closed video is written from its cached metadata, which loses the backend type
+            # (image sequences then cannot be read back): reopen it when the file is there.
+            try:
+                if video.exists():
+                    video.open()
+            except Exception:
+                pass
+        return video
     try:
         return sio.Video.from_filename(ref.filename)
     except Exception:
