@@ -11,6 +11,12 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+# Converted models are cached per test session (shared by xdist workers), never in ~/.cache.
+if "POSE_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["POSE_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "pose-test-cache")
 REFERENCE = DATA / "reference"
 MODELS = DATA / "models"
 COMPARE_SLP = Path(__file__).parent / "tools" / "compare_slp.py"

@@ -84,6 +84,6 @@ class ModelFolderLoader:
             from pose_adapters.accel import available_runtimes
         except ImportError:
             return "torch"
-        kinds = [k for k in available_runtimes(device) if k != "tensorrt" or
-                 options.precision != "fp32"]
+        kinds = [k for k in available_runtimes(device, options.precision)
+                 if k != "tensorrt" or options.precision != "fp32"]
         return kinds[0] if kinds else "torch"

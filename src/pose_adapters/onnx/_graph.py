@@ -6,6 +6,8 @@ import time: it imports torch at module level.
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch import nn
 
@@ -31,6 +33,16 @@ class UInt8Network(nn.Module):
 
     def __init__(self, network: nn.Module, in_channels: int, keys: tuple[str, ...]) -> None:
         super().__init__()
+        from pose_adapters._activations import LOGIT_OUTPUTS
+
+        if any(k.endswith("_logits") for k in keys):
+            # Class maps leave the graph as logits; the host applies torch's sigmoid
+            # (ADR-0053). Work on a copy so the caller's torch network keeps its sigmoid.
+            network = copy.deepcopy(network)
+            for m in network.modules():
+                if getattr(m, "output_key", None) in LOGIT_OUTPUTS:
+                    seq = getattr(m, m.name)
+                    seq[1] = nn.Identity()
         self.network = network
         self.in_channels = int(in_channels)
         self.keys = tuple(keys)
@@ -49,7 +61,7 @@ class UInt8Network(nn.Module):
         out = self.network(x)
         if isinstance(out, torch.Tensor):
             return (out,)
-        return tuple(out[k] for k in self.keys)
+        return tuple(out[k.removesuffix("_logits")] for k in self.keys)
 
 
 def output_keys(network: nn.Module, in_channels: int, size: tuple[int, int]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pose_adapters._activations import finish_outputs
 from pose_domain.errors import DeviceUnavailableError, InferenceError, MissingExtraError
 
 
@@ -91,4 +92,6 @@ class OnnxRuntime:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
         outs = self._session.run(list(self.output_keys), {"image": x})
-        return {k: np.asarray(v, dtype=np.float32) for k, v in zip(self.output_keys, outs)}
+        return finish_outputs(
+            {k: np.asarray(v, dtype=np.float32) for k, v in zip(self.output_keys, outs)}
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters._activations import finish_outputs
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -126,7 +127,7 @@ class OpenVinoRuntime:
             return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
         req = self._request(tuple(int(s) for s in x.shape))
         req.infer({"image": x})
-        return {
+        return finish_outputs({
             k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
             for i, k in enumerate(self.output_keys)
-        }
+        })

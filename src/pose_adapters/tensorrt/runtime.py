@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from pose_adapters._activations import finish_outputs
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -223,4 +224,4 @@ class TensorRtRuntime:
                 raise InferenceError("TensorRT execution failed", hint="use --runtime onnx")
             host = {k: v.cpu() for k, v in outs.items()}
         self._stream.synchronize()
-        return {k: v.numpy() for k, v in host.items()}
+        return finish_outputs({k: v.numpy() for k, v in host.items()})
