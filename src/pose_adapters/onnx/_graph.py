@@ -33,16 +33,18 @@ class UInt8Network(nn.Module):
 
     def __init__(self, network: nn.Module, in_channels: int, keys: tuple[str, ...]) -> None:
         super().__init__()
-        from pose_adapters._activations import LOGIT_OUTPUTS
+        from pose_adapters._activations import LOGIT_OUTPUTS, graph_key
 
-        if any(k.endswith("_logits") for k in keys):
+        heads = [m for m in network.modules()
+                 if getattr(m, "output_key", None) in LOGIT_OUTPUTS and hasattr(m, "name")]
+        if heads and any(k in LOGIT_OUTPUTS for k in keys):
             # Class maps leave the graph as logits; the host applies torch's sigmoid
             # (ADR-0053). Work on a copy so the caller's torch network keeps its sigmoid.
             network = copy.deepcopy(network)
             for m in network.modules():
-                if getattr(m, "output_key", None) in LOGIT_OUTPUTS:
-                    seq = getattr(m, m.name)
-                    seq[1] = nn.Identity()
+                if getattr(m, "output_key", None) in LOGIT_OUTPUTS and hasattr(m, "name"):
+                    getattr(m, m.name)[1] = nn.Identity()
+            keys = tuple(graph_key(k) for k in keys)
         self.network = network
         self.in_channels = int(in_channels)
         self.keys = tuple(keys)

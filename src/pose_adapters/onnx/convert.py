@@ -126,15 +126,15 @@ def export_onnx(
     """
     import onnx
 
-    from pose_adapters._activations import graph_key
     from pose_adapters.onnx._graph import UInt8Network, output_keys
 
     module = module.eval()
     out_path = Path(path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     small = trace_size(spec)
-    keys = tuple(graph_key(k) for k in output_keys(module, spec.in_channels, small))
-    wrapper = UInt8Network(module, spec.in_channels, keys).eval()
+    wrapper = UInt8Network(module, spec.in_channels,
+                           output_keys(module, spec.in_channels, small)).eval()
+    keys = wrapper.keys
     # Trace small (fast); if the graph then disagrees with torch somewhere, trace again at the
     # typical size before giving up.
     attempts = [small, typical_size(spec)] if verify else [small]
