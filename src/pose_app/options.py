@@ -7,7 +7,7 @@ models happen in the use cases.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -34,14 +34,12 @@ def _one_of(*choices: str):  # type: ignore[no-untyped-def]
     return check
 
 
-def _positive(inst: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+def _positive(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and value <= 0:
         raise InvalidOptionError(f"--{attribute.name} must be positive, got {value}")
 
 
-def _non_negative(
-    inst: object, attribute: attrs.Attribute[float | None], value: float | None
-) -> None:
+def _non_negative(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and value < 0:
         raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
 

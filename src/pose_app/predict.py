@@ -153,9 +153,9 @@ class PredictUseCase:
                     pending.clear()
             if not res.decoded:
                 skipped.append((job.video_index, job.frame_idx))
-            if tracker is not None and last_video and last_video[0] != job.video_index:
-                if hasattr(tracker, "reset"):
-                    tracker.reset()  # identities do not carry across videos (ADR-0031)
+            new_video = bool(last_video) and last_video[0] != job.video_index
+            if tracker is not None and new_video and hasattr(tracker, "reset"):
+                tracker.reset()  # identities do not carry across videos (ADR-0031)
             last_video[:] = [job.video_index]
             if tracker is not None and (res.instances or calls_tracker_on_empty):
                 image = job.image if use_image else None

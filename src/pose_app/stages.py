@@ -18,7 +18,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-from pose_domain.filters import FilterParams, filter_instances
 
 from pose_app.model import CLASS_MAPS, CLASS_VECTORS, CONFMAPS, PAFS, ModelSpec
 from pose_app.options import InferenceOptions
@@ -34,6 +33,7 @@ from pose_app.preprocess import (
 )
 from pose_domain import crops, decoding, identity, paf, peaks
 from pose_domain.errors import IncompatibleModelsError, InferenceError
+from pose_domain.filters import FilterParams, filter_instances
 from pose_domain.instance import Instance, PredictedInstance, Track
 from pose_domain.skeleton import Skeleton
 

@@ -64,7 +64,7 @@ class Instance:
     @property
     def visible(self) -> np.ndarray:
         """``(n_nodes,)`` bool: the node has coordinates."""
-        return ~np.isnan(self.points).any(axis=1)
+        return np.asarray(~np.isnan(self.points).any(axis=1))
 
     @property
     def n_visible(self) -> int:

@@ -43,7 +43,7 @@ class UInt8Network(nn.Module):
             network = copy.deepcopy(network)
             for m in network.modules():
                 if getattr(m, "output_key", None) in LOGIT_OUTPUTS and hasattr(m, "name"):
-                    getattr(m, m.name)[1] = nn.Identity()
+                    getattr(m, str(m.name))[1] = nn.Identity()
             keys = tuple(graph_key(k) for k in keys)
         self.network = network
         self.in_channels = int(in_channels)

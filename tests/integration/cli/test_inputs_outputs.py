@@ -10,9 +10,9 @@ import h5py
 import numpy as np
 import pytest
 import sleap_io as sio
+from tests.conftest import DATA
 
 from pose_cli.main import main
-from tests.conftest import DATA
 
 VIDEO = DATA / "videos" / "centered_pair_small.mp4"
 MODEL = str(DATA / "models" / "sleapnn" / "single_instance")

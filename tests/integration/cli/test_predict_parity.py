@@ -4,9 +4,9 @@ within compare_slp's default tolerance (0.05 px, 0.01 score, same instance count
 from __future__ import annotations
 
 import pytest
+from tests.conftest import REFERENCE, case_args, compare_slp, reference_cases
 
 from pose_cli.main import main
-from tests.conftest import REFERENCE, case_args, compare_slp, reference_cases
 
 PREDICTION_CASES = [
     c for c in reference_cases()
