@@ -1,16 +1,22 @@
 """Model loading: a model folder (sleap-nn, SLEAP legacy or a ``pose export`` folder) → spec +
-the fastest runtime that gives parity-level predictions (ADR-0050).
+the fastest runtime that gives parity-level predictions (ADR-0050, ADR-0054).
 
 Runtime choice for ``--runtime auto``: TensorRT/ONNX Runtime on CUDA, else OpenVINO, else ONNX
-Runtime, else eager torch. Conversions are cached (``pose_adapters.accel``).
+Runtime, else eager torch. Conversions are cached twice: by the network (``pose_adapters.
+onnx.convert.cached_onnx``) and by the model files' bytes, so a repeated run finds its ONNX
+graph without importing torch or building the network at all (ADR-0054).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import shutil
+from pathlib import Path
 from typing import Any
 
+from pose_app.model import ModelSpec
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_domain.errors import InputNotFoundError, InvalidOptionError, PoseError
@@ -18,10 +24,31 @@ from pose_domain.errors import InputNotFoundError, InvalidOptionError, PoseError
 log = logging.getLogger("pose")
 
 RUNTIMES = ("auto", "torch", "onnx", "openvino", "tensorrt")
+ONNX_KINDS = ("onnx", "openvino")
 
 
 def is_export_dir(path: str) -> bool:
     return os.path.isdir(path) and os.path.exists(os.path.join(path, "export_metadata.json"))
+
+
+def _gpu_present() -> bool:
+    """True when an NVIDIA driver is visible (checked without importing torch)."""
+    return os.path.exists("/proc/driver/nvidia/version") or bool(
+        os.environ.get("CUDA_VISIBLE_DEVICES", "").strip() not in ("", "-1")
+        and shutil.which("nvidia-smi")
+    )
+
+
+def _file_digest(paths: list[Path | str | None], extra: str) -> str:
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        if p is None:
+            continue
+        h.update(str(os.path.basename(p)).encode())
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:32]
 
 
 class ModelFolderLoader:
@@ -45,21 +72,88 @@ class ModelFolderLoader:
             loaded = load_exported(path, runtime=runtime, device=options.device,
                                    precision=options.precision)
             return [LoadedModel(spec=spec, runtime=rt) for spec, rt in loaded]
+
+        device = self._device(options.device)
+        kind = self._auto_kind(device, options) if runtime == "auto" else runtime
+        if kind in ONNX_KINDS:
+            fast = self._from_file_cache(path, kind, device, options)
+            if fast is not None:
+                return [fast]
+        return [self._build(path, kind, device, options, runtime == "auto")]
+
+    # -- torch-free path ------------------------------------------------------------------
+    def _file_key(self, path: str, options: InferenceOptions) -> tuple[ModelSpec, str]:
+        from pose_adapters.onnx.convert import DEFAULT_OPSET, GRAPH_FORMAT
+        from pose_adapters.torch.config import load_model_config
+
+        cfg = load_model_config(path)
+        config_files = sorted(p for p in Path(cfg.folder).glob("training_config.*"))
+        files: list[Path | str | None] = [cfg.weights_path, *config_files,
+                                          options.backbone_ckpt_path, options.head_ckpt_path]
+        extra = f"{GRAPH_FORMAT}|{DEFAULT_OPSET}|{options.backbone_ckpt_path is not None}|" \
+                f"{options.head_ckpt_path is not None}"
+        return cfg.spec, _file_digest(files, extra)
+
+    def _index_path(self, key: str) -> Path:
+        from pose_adapters.onnx.convert import cache_root
+
+        return cache_root(self.cache_dir) / "by-file" / key / "model.onnx"
+
+    def _from_file_cache(self, path: str, kind: str, device: str,
+                         options: InferenceOptions) -> LoadedModel | None:
+        try:
+            spec, key = self._file_key(path, options)
+        except PoseError:
+            return None  # let the full build report the problem
+        onnx_path = self._index_path(key)
+        if not onnx_path.is_file():
+            return None
+        try:
+            rt = self._runtime_from_onnx(kind, onnx_path, device, options)
+        except PoseError:
+            if options.runtime != "auto":
+                raise
+            return None
+        return LoadedModel(spec=spec, runtime=rt)
+
+    def _runtime_from_onnx(self, kind: str, onnx_path: Path, device: str,
+                           options: InferenceOptions) -> Any:
+        if kind == "onnx":
+            from pose_adapters.onnx.runtime import OnnxRuntime
+
+            return OnnxRuntime(onnx_path, device=device)
+        from pose_adapters.onnx.convert import cache_root
+        from pose_adapters.openvino.runtime import OpenVinoRuntime, check_openvino
+
+        check_openvino(device, options.precision)
+        return OpenVinoRuntime(onnx_path, device=device, precision=options.precision,
+                               cache_dir=os.fspath(cache_root(self.cache_dir) / "openvino"))
+
+    def _remember(self, path: str, options: InferenceOptions, onnx_path: Path) -> None:
+        """Link the network-keyed ONNX file under the file-keyed index."""
+        try:
+            _, key = self._file_key(path, options)
+            target = self._index_path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            shutil.copyfile(onnx_path, tmp)
+            os.replace(tmp, target)
+        except (OSError, PoseError) as exc:  # the cache is an optimisation only
+            log.debug("could not index %s: %s", onnx_path, exc)
+
+    # -- full build -----------------------------------------------------------------------
+    def _build(self, path: str, kind: str, device: str, options: InferenceOptions,
+               auto: bool) -> LoadedModel:
         from pose_adapters.torch import build_network
-        from pose_adapters.torch.runtime import TorchRuntime, resolve_device
+        from pose_adapters.torch.runtime import TorchRuntime
 
         spec, module = build_network(
             path,
             backbone_ckpt_path=options.backbone_ckpt_path,
             head_ckpt_path=options.head_ckpt_path,
         )
-        torch_device = resolve_device(options.device)
-        device = str(torch_device)
-        kind = runtime
-        if kind == "auto":
-            kind = self._auto_kind(device, options)
         if kind == "torch":
-            return [LoadedModel(spec=spec, runtime=TorchRuntime(module, spec, device=device))]
+            return LoadedModel(spec=spec, runtime=TorchRuntime(module, spec, device=device))
         try:
             from pose_adapters.accel import make_runtime
 
@@ -67,16 +161,29 @@ class ModelFolderLoader:
                                    precision=options.precision, cache_dir=self.cache_dir,
                                    batch_size=options.batch_size)
         except PoseError:
-            if runtime != "auto":
+            if not auto:
                 raise
             log.warning("runtime %s unavailable; falling back to torch", kind)
             rt = TorchRuntime(module, spec, device=device)
         except Exception as exc:
-            if runtime != "auto":
+            if not auto:
                 raise
             log.warning("runtime %s failed (%s); falling back to torch", kind, exc)
             rt = TorchRuntime(module, spec, device=device)
-        return [LoadedModel(spec=spec, runtime=rt)]
+        if kind in ONNX_KINDS and rt.name != "torch":
+            from pose_adapters.onnx.convert import cached_onnx
+
+            self._remember(path, options, cached_onnx(module, spec, cache_dir=self.cache_dir))
+        return LoadedModel(spec=spec, runtime=rt)
+
+    @staticmethod
+    def _device(device: str) -> str:
+        d = (device or "auto").strip().lower()
+        if d == "auto" and not _gpu_present():
+            return "cpu"  # no need to import torch to learn there is no GPU
+        from pose_adapters.torch.runtime import resolve_device
+
+        return str(resolve_device(d))
 
     @staticmethod
     def _auto_kind(device: str, options: InferenceOptions) -> str:

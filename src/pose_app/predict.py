@@ -109,7 +109,7 @@ class PredictUseCase:
     open_video: VideoOpener
     tracker_factory: TrackerFactory | None = None
     progress: ProgressReporter = attrs.field(factory=NullProgress)
-    system_info: dict[str, Any] = attrs.field(factory=dict)
+    system_info: dict[str, Any] | Callable[[], dict[str, Any]] = attrs.field(factory=dict)
     on_result: Callable[[FrameResult], None] | None = None
     chunks: ChunkStore = attrs.field(factory=NoChunks)
     chunk_size: int = 100
@@ -277,7 +277,7 @@ class PredictUseCase:
             "system_info": {
                 "python_version": platform.python_version(),
                 "platform": platform.platform(),
-                **self.system_info,
+                **(self.system_info() if callable(self.system_info) else self.system_info),
             },
         }
         if request.cli_args is not None:

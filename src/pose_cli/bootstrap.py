@@ -82,7 +82,7 @@ def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
         open_video=open_video_file,
         tracker_factory=make_tracker_factory(),
         progress=progress or NullProgress(),
-        system_info=system_info(),
+        system_info=system_info,
         on_result=on_result,
     )
 

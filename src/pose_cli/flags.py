@@ -145,7 +145,7 @@ def system_info() -> dict[str, Any]:
         info["sleap_io_version"] = sleap_io.__version__
     except Exception:  # pragma: no cover
         pass
-    try:
+    if "torch" in sys.modules:  # report CUDA details only when torch was needed anyway
         import torch
 
         info["pytorch_version"] = torch.__version__
@@ -153,8 +153,13 @@ def system_info() -> dict[str, Any]:
         info["accelerator"] = "cuda" if torch.cuda.is_available() else "cpu"
         info["gpu_count"] = torch.cuda.device_count()
         info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-    except Exception:  # pragma: no cover
-        pass
+    else:
+        from importlib import metadata
+
+        try:
+            info["pytorch_version"] = metadata.version("torch")
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            pass
     for mod, key in (("onnxruntime", "onnxruntime_version"), ("openvino", "openvino_version")):
         try:
             m = __import__(mod)
