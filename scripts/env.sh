@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create (once) and print the project's virtual environment: .venv with torch 2.13.0 (CPU) and
-# the package installed editable with its dev + openvino extras. Idempotent.
+# the package installed editable with its dev, openvino, legacy (TensorFlow) and ray extras.
+# Idempotent.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${POSE_VENV:-$ROOT/.venv}"
@@ -11,7 +12,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check "torch==2.13.0" >&2
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev,openvino]" "torch==2.13.0" >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev,openvino,legacy,ray]" \
+    "torch==2.13.0" >&2
   touch "$STAMP"
 fi
 echo "$VENV"

@@ -179,7 +179,7 @@ class ModelFolderLoader:
     @staticmethod
     def _device(device: str) -> str:
         d = (device or "auto").strip().lower()
-        if d == "auto" and not _gpu_present():
+        if d == "cpu" or (d == "auto" and not _gpu_present()):
             return "cpu"  # no need to import torch to learn there is no GPU
         from pose_adapters.torch.runtime import resolve_device
 

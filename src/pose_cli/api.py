@@ -1,0 +1,236 @@
+"""The Python API: ``run_inference`` and a reusable :class:`Predictor`.
+
+This is the library's composition root (the CLI's is :mod:`pose_cli.bootstrap`): it wires the
+real adapters by default, and every collaborator can be injected instead (a fake runtime, a
+custom video opener, an in-memory labels store…)::
+
+    from pose_cli.api import Predictor, run_inference
+
+    labels = run_inference("video.mp4", ["centroid/", "centered_instance/"], tracking=True,
+                           max_tracks=2, frames="0-99")
+
+    predictor = Predictor.from_model_paths(["bottomup/"], peak_threshold=0.3)
+    for video in videos:
+        predictor.predict(video, output_path=video + ".predictions.slp")
+
+Options take the ``pose track`` flag names (``peak_threshold``, ``max_instances``,
+``tracking_window_size``…); an unknown name is an :class:`InvalidOptionError`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions
+from pose_app.ports.models import LoadedModel
+from pose_app.predict import PredictRequest, PredictResult, PredictUseCase
+from pose_domain.errors import InvalidOptionError
+from pose_domain.instance import PredictedInstance
+
+
+def _track_defaults() -> dict[str, Any]:
+    from pose_cli.commands.track import track
+
+    return {
+        name: p.default
+        for name, p in inspect.signature(track).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def _args(options: dict[str, Any]) -> dict[str, Any]:
+    args = _track_defaults()
+    unknown = sorted(set(options) - set(args))
+    if unknown:
+        raise InvalidOptionError(
+            f"unknown option(s): {', '.join(unknown)}",
+            hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
+        )
+    args.update(options)
+    return args
+
+
+class _RecordingRuntime:
+    """Wraps a runtime and keeps the outputs of every call (``return_confmaps``)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.outputs: list[dict[str, np.ndarray]] = []
+
+    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = self.inner.infer(images)
+        self.outputs.append(out)
+        return out
+
+
+class Predictor:
+    """Models loaded once, run on many inputs.
+
+    Build it with :meth:`from_model_paths` (real adapters) or pass any collaborator to the
+    constructor to replace it.
+    """
+
+    def __init__(
+        self,
+        models: Sequence[LoadedModel],
+        use_case: PredictUseCase,
+        *,
+        inference: InferenceOptions,
+        tracking: TrackingOptions | None = None,
+        selection: FrameSelection | None = None,
+        model_paths: Sequence[str] = (),
+    ) -> None:
+        self.models = list(models)
+        self.use_case = use_case
+        self.inference = inference
+        self.tracking = tracking
+        self.selection = selection or FrameSelection()
+        self.model_paths = tuple(model_paths)
+
+    @classmethod
+    def from_model_paths(
+        cls,
+        model_paths: str | Sequence[str],
+        *,
+        loader: Any = None,
+        resizer: Any = None,
+        labels_store: Any = None,
+        open_video: Any = None,
+        tracker_factory: Any = None,
+        progress: Any = None,
+        **options: Any,
+    ) -> Predictor:
+        """Load models and wire the real adapters (each one replaceable by keyword)."""
+        from pose_cli import bootstrap
+
+        paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
+        args = _args(options)
+        inference = bootstrap.build_inference_options(args)
+        tracking = bootstrap.build_tracking_options(args) if args["tracking"] else None
+        selection = bootstrap.build_selection(args)
+        use_case = bootstrap.build_predict_use_case(progress=progress)
+        if loader is not None:
+            use_case.loader = loader
+        if resizer is not None:
+            use_case.resizer = resizer
+        if labels_store is not None:
+            use_case.labels_store = labels_store
+        if open_video is not None:
+            use_case.open_video = open_video
+        if tracker_factory is not None:
+            use_case.tracker_factory = tracker_factory
+        request = PredictRequest(data_path="", model_paths=tuple(paths), inference=inference)
+        models = use_case.load_models(request)
+        return cls(models, use_case, inference=inference, tracking=tracking,
+                   selection=selection, model_paths=paths)
+
+    def predict(
+        self,
+        data_path: str,
+        *,
+        frames: str = "",
+        output_path: str | None = None,
+        make_labels: bool = True,
+        return_confmaps: bool = False,
+        video_dataset: str | None = None,
+        video_input_format: str = "channels_last",
+    ) -> Any:
+        """Predict on one input.
+
+        Returns:
+            ``sleap_io.Labels`` when ``make_labels`` (also written to ``output_path`` if
+            given); otherwise a dict of arrays (see :func:`result_arrays`). With
+            ``return_confmaps`` the dict also holds ``confmaps``: the first network's outputs
+            concatenated over batches, ``(n_frames, n_channels, h, w)``.
+        """
+        models = self.models
+        recorders: list[_RecordingRuntime] = []
+        if return_confmaps:
+            recorders = [_RecordingRuntime(m.runtime) for m in models]
+            models = [LoadedModel(spec=m.spec, runtime=r) for m, r in zip(models, recorders)]
+        request = PredictRequest(
+            data_path=data_path, model_paths=self.model_paths, inference=self.inference,
+            tracking=self.tracking, selection=self.selection, frames_spec=frames,
+            video_dataset=video_dataset, video_input_format=video_input_format,
+        )
+        result = self.use_case(request, models=models)
+        labels = None
+        if make_labels or output_path:
+            from pose_adapters.slp.store import labels_from_dataset
+
+            labels = labels_from_dataset(result.dataset)
+            if output_path:
+                from pose_adapters.slp.store import save_labels_atomic
+
+                save_labels_atomic(labels, output_path)
+        if make_labels and not return_confmaps:
+            return labels
+        out = result_arrays(result)
+        if return_confmaps and recorders and recorders[0].outputs:
+            from pose_app.model import CONFMAPS
+
+            out["confmaps"] = np.concatenate([o[CONFMAPS] for o in recorders[0].outputs])
+        if make_labels:
+            out["labels"] = labels
+        return out
+
+
+def result_arrays(result: PredictResult) -> dict[str, Any]:
+    """Predictions as arrays: per frame ``video_index``, ``frame_idx`` and lists of
+    ``points (n_instances, n_nodes, 2)``, ``point_scores (n_instances, n_nodes)``,
+    ``scores (n_instances,)``, ``track_names``."""
+    frames = result.dataset.frames
+    n_nodes = result.dataset.skeleton.n_nodes if result.dataset.skeleton else 0
+    points, pscores, scores, tracks = [], [], [], []
+    for f in frames:
+        preds = [i for i in f.instances if isinstance(i, PredictedInstance)]
+        points.append(np.stack([i.points for i in preds]) if preds
+                      else np.zeros((0, n_nodes, 2)))
+        pscores.append(np.stack([i.point_scores for i in preds]) if preds
+                       else np.zeros((0, n_nodes)))
+        scores.append(np.array([i.score for i in preds]))
+        tracks.append([i.track.name if i.track else None for i in preds])
+    return {
+        "video_index": np.array([f.video_index for f in frames], dtype=np.int64),
+        "frame_idx": np.array([f.frame_idx for f in frames], dtype=np.int64),
+        "points": points,
+        "point_scores": pscores,
+        "scores": scores,
+        "track_names": tracks,
+        "provenance": result.dataset.provenance,
+    }
+
+
+def run_inference(
+    data_path: str,
+    model_paths: str | Sequence[str],
+    output_path: str | None = None,
+    make_labels: bool = True,
+    return_confmaps: bool = False,
+    **options: Any,
+) -> Any:
+    """Predict (and optionally track) on one input with one or two models.
+
+    Args:
+        data_path: Video, ``.slp``/``.pkg.slp``, HDF5 video or image folder.
+        model_paths: One model folder, or two for top-down.
+        output_path: Also write the predictions here (``.slp``).
+        make_labels: Return ``sleap_io.Labels``; False returns arrays.
+        return_confmaps: Also return the first network's raw outputs.
+        **options: ``pose track`` options by flag name, e.g. ``frames="0-99"``,
+            ``tracking=True``, ``max_tracks=2``, ``peak_threshold=0.3``.
+    """
+    frames = options.pop("frames", "")
+    video_dataset = options.pop("video_dataset", None)
+    video_input_format = options.pop("video_input_format", "channels_last")
+    predictor = Predictor.from_model_paths(model_paths, **options)
+    return predictor.predict(
+        data_path, frames=frames, output_path=output_path, make_labels=make_labels,
+        return_confmaps=return_confmaps, video_dataset=video_dataset,
+        video_input_format=video_input_format,
+    )
