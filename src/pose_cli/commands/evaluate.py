@@ -161,7 +161,8 @@ def _print_table(result: Any) -> None:
                       f"threshold {result.identity['threshold']:g})")
         ident.add_column("metric")
         ident.add_column("value", justify="right")
-        for k in ("id_switches", "idf1", "idp", "idr", "mota", "fragmentations",
+        for k in ("id_switches", "idf1", "idp", "idr", "id_switches_clearmot", "mota",
+                  "idf1_all_pairs", "fragmentations",
                   "mostly_tracked", "partially_tracked", "mostly_lost", "misses",
                   "false_positives", "num_gt_tracks", "num_pred_tracks"):
             ident.add_row(k, _fmt(result.identity[k]))

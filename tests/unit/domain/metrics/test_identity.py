@@ -47,7 +47,7 @@ def test_swap_in_the_middle() -> None:
     gt = gt_frames({a: [A_X] * 4, b: [B_X] * 4})
     pr = pred_frames({p: [A_X, A_X, B_X, B_X], q: [B_X, B_X, A_X, A_X]})
     m = identity_metrics(gt, pr)
-    assert m["id_switches"] == 2
+    assert m["id_switches"] == 2 and m["id_switches_clearmot"] == 2
     assert m["misses"] == 0 and m["false_positives"] == 0
     assert m["mota"] == pytest.approx(1 - 2 / 8)
     assert m["idtp"] == 4
@@ -117,3 +117,42 @@ def test_mean_node_distance_uses_common_nodes() -> None:
     p = np.array([[[3.0, 4.0], [1.0, 1.0]], [[np.nan, np.nan], [1.0, 1.0]]])
     d = mean_node_distance(g, p)
     assert d[0, 0] == pytest.approx(5.0) and np.isinf(d[0, 1])
+
+
+def test_headline_switches_follow_the_per_frame_matching_clearmot_keeps_matches() -> None:
+    # frame 1: P drifts 20 px away (still valid) while Q sits 1 px from A's truth.
+    a, p, q = Track("A"), Track("P"), Track("Q")
+    gt = gt_frames({a: [A_X] * 3})
+    pr = pred_frames({p: [A_X, A_X + 20.0, A_X], q: [None, A_X + 1.0, None]})
+    m = identity_metrics(gt, pr)
+    # per-frame minimum-cost matching: A-P, A-Q, A-P -> 2 switches
+    assert m["id_switches"] == 2
+    # matched pairs: (A, P) twice, (A, Q) once; best track pairing A-P -> IDTP 2 of 3 GT, 4 pred
+    assert m["idtp"] == 2 and m["idfn"] == 1 and m["idfp"] == 2
+    assert m["idf1"] == pytest.approx(4 / 7)
+    assert m["idp"] == pytest.approx(0.5) and m["idr"] == pytest.approx(2 / 3)
+    # CLEAR-MOT: A keeps P while it is within 50 px -> no switch, Q is a false positive
+    assert m["id_switches_clearmot"] == 0
+    assert m["false_positives"] == 1 and m["misses"] == 0
+    assert m["mota"] == pytest.approx(1 - 1 / 3)
+    # every valid pair counts: (A, P) valid in all 3 frames -> IDTP 3
+    assert m["idf1_all_pairs"] == pytest.approx(6 / 7)
+
+
+def test_gap_does_not_reset_the_previous_match() -> None:
+    # A is matched to P, unmatched for a frame, then matched to Q: one switch (both rules).
+    a, p, q = Track("A"), Track("P"), Track("Q")
+    gt = gt_frames({a: [A_X] * 3})
+    pr = pred_frames({p: [A_X, None, None], q: [None, None, A_X]})
+    m = identity_metrics(gt, pr)
+    assert m["id_switches"] == 1 and m["id_switches_clearmot"] == 1
+    assert m["misses"] == 1 and m["fragmentations"] == 1
+
+
+def test_pairs_without_a_common_node_are_never_matched() -> None:
+    a, p = Track("A"), Track("P")
+    g = [LabeledFrame(0, 0, [Instance(points=np.array([[0.0, 0.0], [np.nan, np.nan]]), track=a)])]
+    pr = [LabeledFrame(0, 0, [PredictedInstance.from_arrays(
+        np.array([[np.nan, np.nan], [1.0, 1.0]]), [1.0, 1.0], 1.0, track=p)])]
+    m = identity_metrics(g, pr)
+    assert m["idtp"] == 0 and m["num_matches"] == 0 and m["misses"] == 1
