@@ -345,14 +345,14 @@ class BatchUseCase:
                 jobs.append(Job(input_path=inp.input_path, output_path=inp.output_path,
                                 frames=inp.frames))
                 continue
-            per = max(inp.frames // max(len(inp.chunks), 1), 0)
             for ch in inp.chunks:
                 part = self.part_path(inp.output_path, ch)
                 if e.chunks.get(ch.key) == "done" and self.exists(part):
                     continue
                 e.chunks[ch.key] = "pending"
                 jobs.append(Job(input_path=inp.input_path, output_path=inp.output_path,
-                                chunk=ch, part_path=part, frames=per))
+                                chunk=ch, part_path=part,
+                                frames=ch.stop - ch.first))
         return jobs, skipped
 
     def __call__(

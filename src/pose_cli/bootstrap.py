@@ -101,6 +101,13 @@ def write_output(dataset: Any, path: str, output_format: str) -> None:
 def run_track_command(args: dict[str, Any]) -> int:
     """``pose track``: prediction and/or tracking, per input."""
     _setup_logging()
+    from pose_cli.batch import wants_batch
+
+    if wants_batch(args):  # --executor ray / --chunk-frames: the batch path (ADR-0060)
+        from pose_cli.batch import run_batch_command
+
+        return run_batch_command(args, build_predict_use_case=build_predict_use_case,
+                                 write_output=write_output)
     if not args.get("model_paths") and not args.get("tracking"):
         raise InvalidOptionError(
             "nothing to do: give -m MODEL to predict, or -t to track an existing .slp"

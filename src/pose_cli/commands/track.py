@@ -26,7 +26,8 @@ def track(
     output_path: Annotated[str | None, _p("--output_path", "-o", help="Output .slp.")] = None,
     device: Annotated[str, _p("--device", "-d", help="auto, cpu, cuda, cuda:N or mps.")] = "auto",
     runtime: Annotated[
-        str, _p("--runtime", help="auto, torch, onnx, openvino or tensorrt.")
+        str, _p("--runtime", help="auto, torch, onnx, openvino, tensorrt or keras (SLEAP "
+                "≤1.4 .h5 graphs; needs pose[legacy]).")
     ] = "auto",
     precision: Annotated[
         Literal["fp32", "bf16", "fp16"], _p("--precision", help="fp32 (exact) or a fast mode.")
@@ -58,6 +59,11 @@ def track(
     frames: Annotated[str, _p("--frames", help="e.g. 0-100,200-300 or 1,3-5")] = "",
     integral_refinement: Annotated[str, _p("--integral_refinement")] = "integral",
     integral_patch_size: Annotated[int, _p("--integral_patch_size")] = 5,
+    legacy_offset_refinement: Annotated[
+        bool, _p("--legacy_offset_refinement", negative="",
+                 help="SLEAP 1.4 models with an OffsetRefinementHead, Keras runtime: refine "
+                 "peaks with the learned offsets instead of integral refinement.")
+    ] = False,
     peak_threshold: Annotated[float, _p("--peak_threshold")] = 0.2,
     max_edge_length_ratio: Annotated[float, _p("--max_edge_length_ratio")] = 0.25,
     dist_penalty_weight: Annotated[float, _p("--dist_penalty_weight")] = 1.0,
@@ -106,6 +112,23 @@ def track(
     overwrite: Annotated[bool, _p("--overwrite", negative="")] = False,
     resume: Annotated[bool, _p("--resume", negative="")] = False,
     progress: Annotated[Literal["rich", "json", "none"], _p("--progress")] = "rich",
+    executor: Annotated[
+        Literal["local", "ray"],
+        _p("--executor", help="local (this process) or ray (one task per input/chunk)."),
+    ] = "local",
+    ray_address: Annotated[
+        str | None, _p("--ray-address", help="Join this Ray cluster (default: start one here).")
+    ] = None,
+    gpus_per_task: Annotated[float, _p("--gpus-per-task", help="GPUs per Ray task.")] = 0.0,
+    cpus_per_task: Annotated[float, _p("--cpus-per-task", help="CPUs per Ray task.")] = 1.0,
+    chunk_frames: Annotated[
+        int | None,
+        _p("--chunk-frames", help="Split each video into chunks of N frames, run in parallel; "
+           "identities are stitched across chunks."),
+    ] = None,
+    max_retries: Annotated[
+        int, _p("--max-retries", help="Re-runs of a Ray task whose worker died.")
+    ] = 3,
 ) -> int:
     """Predict poses with trained models and/or track identities.
 
