@@ -380,13 +380,14 @@ class BatchUseCase:
 
         def on_done(job: Job, result: dict[str, Any]) -> None:
             e = manifest.entries[job.input_path]
-            if job.input_path in failed:
-                return
             if job.chunk is not None:
-                e.chunks[job.chunk.key] = "done"
-                if all(e.chunks.get(c.key) == "done" for c in by_input[job.input_path].chunks):
+                e.chunks[job.chunk.key] = "done"  # kept for the next run if a sibling failed
+                owned = by_input[job.input_path].chunks
+                if job.input_path not in failed and all(
+                    e.chunks.get(c.key) == "done" for c in owned
+                ):
                     finish_input(job.input_path)
-            else:
+            elif job.input_path not in failed:
                 finish_input(job.input_path)
             self.manifest_store.save(manifest.to_dict())
 
