@@ -137,12 +137,17 @@ class PredictUseCase:
         stored = {(r.video_index, r.frame_idx): r
                   for r in self.chunks.begin(request.fingerprint(), request.resume)}
         stage_tracks = stage.tracks
+        if stored:
+            log.info("--resume: %d frame(s) restored from persisted chunks; predicting the rest",
+                     len(stored))
         pending: list[FrameRecord] = []
         last_video: list[int] = []
+        resumed_count = [0]
 
         def on_frame(res: FrameResult) -> None:
             job = res.job
             if job.resumed:
+                resumed_count[0] += 1
                 rec = stored[(job.video_index, job.frame_idx)]
                 res.decoded = rec.decoded
                 res.instances = _instances_from_record(rec, stage_tracks)
@@ -201,7 +206,7 @@ class PredictUseCase:
         )
         dataset.provenance = self._provenance(
             request, models, model_type, started_at, seconds, len(results), skipped,
-            source.method,
+            source.method, resumed_count[0],
         )
         return PredictResult(dataset=dataset, frames_processed=len(results) - len(skipped),
                              frames_skipped=skipped, seconds=seconds, model_type=model_type)
@@ -245,7 +250,8 @@ class PredictUseCase:
 
     def _provenance(self, request: PredictRequest, models: Sequence[LoadedModel],
                     model_type: str, started_at: str, seconds: float, n_frames: int,
-                    skipped: list[tuple[int, int]], method: str) -> dict[str, Any]:
+                    skipped: list[tuple[int, int]], method: str,
+                    resumed: int = 0) -> dict[str, Any]:
         inf = request.inference
         prov: dict[str, Any] = {
             "inference_start_timestamp": started_at,
@@ -269,6 +275,7 @@ class PredictUseCase:
                 "frames_processed": n_frames - len(skipped),
                 "frames_skipped": len(skipped),
                 "skipped_frames": [list(s) for s in skipped],
+                "frames_resumed": resumed,
             },
             "inference_config": attrs.asdict(inf),
             "tracking_config": attrs.asdict(request.tracking) if request.tracking else None,

@@ -66,6 +66,27 @@ def make_tracker_factory() -> Any:
     return factory
 
 
+CHUNK_FRAMES_ENV = "POSE_CHUNK_FRAMES"
+DEFAULT_CHUNK_FRAMES = 100
+
+
+def chunk_frames_from_env() -> int:
+    """Frames per persisted chunk: ``$POSE_CHUNK_FRAMES`` (a positive integer) or 100."""
+    raw = os.environ.get(CHUNK_FRAMES_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CHUNK_FRAMES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InvalidOptionError(
+            f"{CHUNK_FRAMES_ENV}={raw!r} is not a positive integer",
+            hint=f"unset it or give a number of frames such as {DEFAULT_CHUNK_FRAMES}",
+        )
+    return value
+
+
 def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
     """The real object graph for :class:`pose_app.predict.PredictUseCase`."""
     from pose_adapters.models import ModelFolderLoader
@@ -84,6 +105,7 @@ def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
         progress=progress or NullProgress(),
         system_info=system_info,
         on_result=on_result,
+        chunk_size=chunk_frames_from_env(),
     )
 
 
@@ -160,7 +182,9 @@ def run_track_command(args: dict[str, Any]) -> int:
         write_output(result.dataset, out, args["output_format"])
         use_case.chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
-        print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS)",
+        resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
+        note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""
+        print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS{note})",
               file=sys.stderr)
     return 0
 
