@@ -11,6 +11,9 @@
    :func:`pose_domain.tracking.paths.disjoint_paths`) are the ``K`` identities.
 3. Instances on no path are outliers (e.g. mixed-up skeletons) and are dropped, like the
    reference drops instances it cannot track.
+4. Node re-assignment (ADR-0081): per frame and node type, nodes far from their identity's
+   smoothed node are freed and free nodes go to the identities lacking them, so an instance
+   that joined nodes of two animals is split between them; unchanged instances pass through.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from pose_domain.instance import Instance, LabeledFrame, Track
+from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.matching import hungarian
 from pose_domain.tracking.online import attach
 from pose_domain.tracking.paths import disjoint_paths
@@ -53,6 +56,15 @@ class GlobalConfig:
         partial_gate: Factor on that gate for instances with at most half their nodes.
         velocity_weight: Damping of the constant-velocity extrapolation (0 = none).
         endpoint_frames: A tracklet's end poses are the per-node median of this many frames.
+        node_reassign: After the solve, re-assign NODES of each frame to the identities'
+            smoothed poses (ADR-0081): nodes of an identity's instance farther than
+            ``node_gate`` from its smoothed node are freed, and free nodes (from freed ones and
+            from instances no identity took) go, per node type, to the identities whose
+            smoothed node they are nearest (Hungarian, within ``node_gate``).
+        node_window: Half-width (frames) of the running median of the node reference poses.
+        node_gate: Largest node distance to an identity's smoothed node, in body sizes.
+        min_new_nodes: An identity without an instance in a frame gets one built from free
+            nodes when at least this fraction of the skeleton's nodes are found.
     """
 
     n_identities: int | None = None
@@ -74,6 +86,10 @@ class GlobalConfig:
     velocity_weight: float = 1.0
     endpoint_frames: int = 1
     sigma_body: float = 0.25
+    node_reassign: bool = True
+    node_gate: float = 1.25
+    node_window: int = 3
+    min_new_nodes: float = 0.5
 
 
 def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -170,13 +186,15 @@ class GlobalTracker:
             vals, freq = np.unique(nz, return_counts=True)
             k = int(vals[freq == freq.max()].max())
         gate, sigma, body = self._scales(frames, pts)
+        all_pts = pts
+        kept = [np.arange(len(p)) for p in pts]  # filtered row -> row of all_pts
         if cfg.max_size_ratio:
             # implausible skeletons (nodes of different animals joined) are outliers
             keep = [
                 (~(_size(p) * 2 > cfg.max_size_ratio * body)) if len(p) else np.zeros(0, bool)
                 for p in pts
             ]
-            rows = [[i for i, ok in zip(r, kp) if ok] for r, kp in zip(rows, keep)]
+            kept = [np.flatnonzero(kp) for kp in keep]
             pts = [p[kp] if len(p) else p for p, kp in zip(pts, keep)]
         tracklets = self._tracklets(frames, pts, gate)
         paths = self._link(frames, tracklets, k, sigma, body)
@@ -190,19 +208,127 @@ class GlobalTracker:
                     assign[m] = ident
         for _ in range(cfg.refine_passes):
             assign = self._refine(pts, assign, len(paths), body)
+        # back to rows of all_pts (all pending instances of the frame)
+        assign = {(f, int(kept[f][r])): ident for (f, r), ident in assign.items()}
+        poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        if cfg.node_reassign and len(paths):
+            ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
+            poses = self._reassign_nodes(all_pts, assign, ref, body)
         out: list[LabeledFrame] = []
         for f, fr in enumerate(frames):
             mine = {id(i): r for r, i in enumerate(rows[f])}
             insts: list[Instance] = []
+            used: set[int] = set()
             for inst in fr.instances:
                 r = mine.get(id(inst))
                 if id(inst) not in self._pending:
                     insts.append(inst)
-                elif r is not None and (f, r) in assign:
+                elif r is not None and (f, r) in assign and (f, assign[(f, r)]) not in poses:
                     insts.append(attach(inst, self._get_track(assign[(f, r)]), 1.0))
-                elif cfg.keep_unassigned:
-                    insts.append(inst)
+                    used.add(r)
+            for (_, ident), (points, owner) in sorted(
+                (kv for kv in poses.items() if kv[0][0] == f), key=lambda kv: kv[0][1]
+            ):
+                if (owner >= 0).any():
+                    insts.append(self._rebuilt(rows[f], points, owner, self._get_track(ident)))
+                    used.update(int(o) for o in owner if o >= 0)
+            if cfg.keep_unassigned:
+                insts.extend(i for r, i in enumerate(rows[f]) if r not in used)
             out.append(attrs.evolve(fr, instances=insts))
+        return out
+
+    @staticmethod
+    def _rebuilt(
+        rows: list[Instance], points: np.ndarray, owner: np.ndarray, track: Track
+    ) -> PredictedInstance:
+        """A predicted instance on ``track`` from nodes of several detected instances.
+
+        Args:
+            rows: The frame's detected instances.
+            points: ``(N, 2)`` px, NaN = missing.
+            owner: ``(N,)`` int, the row each node comes from (-1 = missing).
+        """
+        scores = np.full(len(owner), np.nan)
+        for n, o in enumerate(owner.tolist()):
+            src = rows[o] if o >= 0 else None
+            if isinstance(src, PredictedInstance):
+                scores[n] = src.point_scores[n]
+            elif src is not None:
+                scores[n] = 1.0
+        present = owner[owner >= 0]
+        main = rows[int(np.bincount(present).argmax())]
+        score = main.score if isinstance(main, PredictedInstance) else 1.0
+        return PredictedInstance.from_arrays(
+            points, np.nan_to_num(scores), score, track=track, tracking_score=1.0
+        )
+
+    def _reassign_nodes(
+        self,
+        pts: list[np.ndarray],
+        assign: dict[tuple[int, int], int],
+        ref: np.ndarray,
+        body: float,
+    ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+        """Per frame and node type, give detected nodes to the identities' smoothed nodes.
+
+        Args:
+            pts: Per frame ``(n_f_instances, N, 2)`` px, NaN = missing.
+            assign: ``(frame, row) -> identity`` after the global solve.
+            ref: ``(n_frames, K, N, 2)`` smoothed identity poses, NaN = unknown.
+            body: Body size, px.
+
+        Returns:
+            ``(frame, identity) -> (points (N, 2), owner rows (N,))`` for every identity whose
+            pose differs from its assigned instance (new, pruned or completed); identities
+            whose instance is unchanged are absent.
+        """
+        cfg = self.config
+        gate = cfg.node_gate * body
+        k = ref.shape[1]
+        by_frame: dict[int, dict[int, int]] = {}
+        for (f, r), ident in assign.items():
+            by_frame.setdefault(f, {})[ident] = r
+        out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        for f, p in enumerate(pts):
+            if not len(p):
+                continue
+            n_nodes = p.shape[1]
+            held = by_frame.get(f, {})
+            vis = ~np.isnan(p).any(axis=-1)  # (n, N)
+            owner = np.full((k, n_nodes), -1)  # identity -> row of each of its nodes
+            taken = np.zeros_like(vis)
+            for ident, r in held.items():
+                with np.errstate(invalid="ignore"):
+                    d = np.linalg.norm(p[r] - ref[f, ident], axis=-1)
+                ok = vis[r] & ~(d > gate)
+                owner[ident, ok] = r
+                taken[r, ok] = True
+            for n in range(n_nodes):
+                free = np.flatnonzero(vis[:, n] & ~taken[:, n])
+                need = np.flatnonzero((owner[:, n] < 0) & ~np.isnan(ref[f, :, n]).any(axis=-1))
+                if not free.size or not need.size:
+                    continue
+                d = np.linalg.norm(p[free, n][:, None] - ref[f, need, n][None], axis=-1)
+                rr, cc = hungarian(d)
+                for a, b in zip(rr.tolist(), cc.tolist()):
+                    if d[a, b] <= gate:
+                        owner[need[b], n] = free[a]
+                        taken[free[a], n] = True
+            min_new = max(1, int(np.ceil(cfg.min_new_nodes * n_nodes)))
+            for ident in range(k):
+                o = owner[ident]
+                count = int((o >= 0).sum())
+                r0 = held.get(ident)
+                if r0 is not None and count == int(vis[r0].sum()) and (o[vis[r0]] == r0).all():
+                    continue  # unchanged instance
+                if count == 0 or (r0 is None and count < min_new):
+                    if r0 is not None:
+                        out[(f, ident)] = (np.full((n_nodes, 2), np.nan), o)
+                    continue
+                points = np.full((n_nodes, 2), np.nan)
+                has = o >= 0
+                points[has] = p[o[has], np.flatnonzero(has)]
+                out[(f, ident)] = (points, o)
         return out
 
     def _refine(
@@ -223,20 +349,7 @@ class GlobalTracker:
         n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
         if k == 0 or n_nodes == 0:
             return assign
-        traj = np.full((n_f, k, n_nodes, 2), np.nan)
-        for (f, r), ident in assign.items():
-            traj[f, ident] = pts[f][r]
-        w = cfg.refine_window
-        padded = np.concatenate(
-            [np.full((w, k, n_nodes, 2), np.nan), traj, np.full((w, k, n_nodes, 2), np.nan)]
-        )
-        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1, axis=0)
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ref = np.nanmedian(windows, axis=-1)  # (n_f, k, N, 2)
+        ref = _smoothed(pts, assign, k, cfg.refine_window)
         gate = cfg.refine_gate * body
         out: dict[tuple[int, int], int] = {}
         for f in range(n_f):
@@ -374,6 +487,35 @@ class GlobalTracker:
                 edges.append((a, b, c))
         paths = disjoint_paths(node_cost, edges, k)
         return [[order[i] for i in p] for p in paths]
+
+
+def _smoothed(
+    pts: list[np.ndarray], assign: dict[tuple[int, int], int], k: int, window: int
+) -> np.ndarray:
+    """Per-identity pose smoothed by a per-node running median over ``±window`` frames.
+
+    Args:
+        pts: Per frame ``(n, N, 2)`` px, NaN = missing.
+        assign: ``(frame, row) -> identity``.
+        k: Number of identities.
+        window: Half-width, frames.
+
+    Returns:
+        ``(n_frames, k, N, 2)`` float64 px; NaN where the identity has no instance nearby.
+    """
+    n_f = len(pts)
+    n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
+    traj = np.full((n_f, k, n_nodes, 2), np.nan)
+    for (f, r), ident in assign.items():
+        traj[f, ident] = pts[f][r]
+    w = window
+    pad = np.full((w, k, n_nodes, 2), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([pad, traj, pad]), 2 * w + 1, axis=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(windows, axis=-1))
 
 
 def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:

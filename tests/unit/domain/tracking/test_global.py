@@ -69,3 +69,51 @@ def test_global_tracker_guesses_the_number_of_animals() -> None:
     out = tr.finalize([LabeledFrame(0, f.frame_idx, tr.track(f.instances, f.frame_idx))
                        for f in frames])
     assert {i.track.name for f in out for i in f.instances if i.track} == {"track_0", "track_1"}
+
+
+def _merged_video(n: int = 60) -> list[LabeledFrame]:
+    """Two animals 200 px apart; every 10th frame the network joined A's head to B's thorax."""
+    frames = []
+    for t in range(n):
+        a = animal(np.array([100.0 + t, 200.0]), 30.0)
+        b = animal(np.array([300.0 + t, 260.0]), 30.0)
+        if t % 10 == 5:
+            insts = [PredictedInstance.from_arrays(np.stack([a[0], b[1]]), [0.9, 0.4], 0.7)]
+        else:
+            insts = [PredictedInstance.from_arrays(p, [1, 1], 1.0) for p in (a, b)]
+        frames.append(LabeledFrame(0, t, insts))
+    return frames
+
+
+def _run(frames: list[LabeledFrame], cfg: GlobalConfig) -> list[LabeledFrame]:
+    tr = GlobalTracker(cfg)
+    return tr.finalize([LabeledFrame(0, f.frame_idx, tr.track(f.instances, f.frame_idx))
+                        for f in frames])
+
+
+def test_node_reassignment_splits_a_merged_instance_between_the_identities() -> None:
+    frames = _merged_video()
+    out = _run(frames, GlobalConfig(n_identities=2))
+    track_of_a = next(i.track for i in out[0].instances if i.points[0, 0] < 200)
+    for t in (5, 15, 25, 35):
+        got = {i.track.name if i.track else None: i for i in out[t].instances}
+        assert len(got) == 2 and None not in got
+        a_inst = next(i for i in out[t].instances if i.track is track_of_a)
+        b_inst = next(i for i in out[t].instances if i.track is not track_of_a)
+        # A keeps the merged head, B the merged thorax; the point scores travel with the nodes
+        np.testing.assert_allclose(a_inst.points[0], [100.0 + t, 200.0])
+        assert np.isnan(a_inst.points[1]).all() and np.isnan(b_inst.points[0]).all()
+        np.testing.assert_allclose(b_inst.points[1], [330.0 + t, 260.0])
+        assert isinstance(a_inst, PredictedInstance) and isinstance(b_inst, PredictedInstance)
+        assert a_inst.point_scores[0] == 0.9 and b_inst.point_scores[1] == 0.4
+    # clean frames are untouched: same points, one identity each, all along
+    for f, orig in zip(out, frames):
+        if f.frame_idx % 10 != 5:
+            assert [i.points.tobytes() for i in f.instances] == [
+                i.points.tobytes() for i in orig.instances]
+            assert {i.track.name for i in f.instances if i.track} == {"track_0", "track_1"}
+
+
+def test_without_node_reassignment_a_merged_instance_is_dropped() -> None:
+    out = _run(_merged_video(), GlobalConfig(n_identities=2, node_reassign=False))
+    assert all(not out[t].instances for t in (5, 15, 25))
