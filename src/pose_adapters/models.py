@@ -23,7 +23,7 @@ from pose_domain.errors import InputNotFoundError, InvalidOptionError, PoseError
 
 log = logging.getLogger("pose")
 
-RUNTIMES = ("auto", "torch", "onnx", "openvino", "tensorrt")
+RUNTIMES = ("auto", "torch", "onnx", "openvino", "tensorrt", "keras")
 ONNX_KINDS = ("onnx", "openvino")
 
 
@@ -73,6 +73,9 @@ class ModelFolderLoader:
                                    precision=options.precision)
             return [LoadedModel(spec=spec, runtime=rt) for spec, rt in loaded]
 
+        keras = self._keras(path, options)
+        if keras is not None:
+            return [keras]
         device = self._device(options.device)
         kind = self._auto_kind(device, options) if runtime == "auto" else runtime
         if kind in ONNX_KINDS:
@@ -80,6 +83,39 @@ class ModelFolderLoader:
             if fast is not None:
                 return [fast]
         return [self._build(path, kind, device, options, runtime == "auto")]
+
+    # -- SLEAP ≤1.4 graphs on tf-keras (ADR-0072) ------------------------------------------
+    @staticmethod
+    def _keras(path: str, options: InferenceOptions) -> LoadedModel | None:
+        """A Keras runtime for ``--runtime keras``, or for a legacy backbone torch cannot build
+        (``legacy:<name>``) under ``--runtime auto``; None otherwise (torch path)."""
+        from pose_adapters.torch.config import load_model_config, needs_keras
+
+        if options.runtime not in ("auto", "keras"):
+            try:
+                cfg = load_model_config(path)
+            except PoseError:
+                return None  # the torch build reports it
+            if needs_keras(cfg):
+                raise InvalidOptionError(
+                    f"{path}: the SLEAP '{cfg.backbone_type[7:]}' backbone runs only on the "
+                    f"Keras runtime, not '{options.runtime}'",
+                    hint="use --runtime keras (or auto) with pose[legacy] installed",
+                )
+            return None
+        cfg = load_model_config(path)
+        if options.runtime == "auto" and not needs_keras(cfg):
+            return None
+        if cfg.spec.source_format != "sleap-legacy":
+            raise InvalidOptionError(
+                f"--runtime keras runs SLEAP ≤1.4 .h5 models only; {path} is a sleap-nn model",
+                hint="use --runtime auto, torch, onnx or openvino",
+            )
+        from pose_adapters.keras.runtime import KerasRuntime
+
+        rt = KerasRuntime(cfg.weights_path, cfg.spec, device=options.device,
+                          use_offsets=options.legacy_offset_refinement)
+        return LoadedModel(spec=cfg.spec, runtime=rt)
 
     # -- torch-free path ------------------------------------------------------------------
     def _file_key(self, path: str, options: InferenceOptions) -> tuple[ModelSpec, str]:

@@ -95,6 +95,9 @@ class InferenceOptions:
     filter_min_mean_node_score: float = 0.0
     filter_min_instance_score: float = 0.0
     queue_maxsize: int = attrs.field(default=32, validator=_positive)
+    #: SLEAP 1.4 learned refinement: grid peak + the model's offset at the peak, when the
+    #: runtime returns ``offsets`` (Keras runtime, OffsetRefinementHead). Off = reference.
+    legacy_offset_refinement: bool = False
 
     @property
     def refine(self) -> bool:

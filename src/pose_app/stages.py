@@ -120,6 +120,43 @@ def _infer(model: LoadedModel, images_nhwc: np.ndarray) -> dict[str, np.ndarray]
         ) from exc
 
 
+#: Learned offset maps of SLEAP 1.4 models (Keras runtime only): ``(B, 2 * n_nodes, h, w)``,
+#: channel ``2k`` / ``2k + 1`` = x / y offset of node ``k`` in grid units.
+OFFSETS = "offsets"
+
+
+def _offsets(outputs: dict[str, np.ndarray], o: InferenceOptions) -> np.ndarray | None:
+    return outputs.get(OFFSETS) if o.legacy_offset_refinement else None
+
+
+def _global_peaks(outputs: dict[str, np.ndarray],
+                  o: InferenceOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Global peaks ``(B, C, 2)``; with learned offsets: grid peak + offset (SLEAP 1.4)."""
+    offs = _offsets(outputs, o)
+    pts, vals = peaks.find_global_peaks(outputs[CONFMAPS], o.peak_threshold,
+                                        o.refine and offs is None, o.integral_patch_size)
+    if offs is not None:
+        b, c = np.nonzero(~np.isnan(pts[..., 0]))
+        x, y = pts[b, c, 0].astype(np.int64), pts[b, c, 1].astype(np.int64)
+        pts = pts.copy()
+        pts[b, c, 0] += offs[b, 2 * c, y, x]
+        pts[b, c, 1] += offs[b, 2 * c + 1, y, x]
+    return pts, vals
+
+
+def _local_peaks(outputs: dict[str, np.ndarray], o: InferenceOptions) -> peaks.PeakSet:
+    """Local peaks; with learned offsets: grid peak + offset (SLEAP 1.4)."""
+    offs = _offsets(outputs, o)
+    found = peaks.find_local_peaks(outputs[CONFMAPS], o.peak_threshold,
+                                   o.refine and offs is None, o.integral_patch_size)
+    if offs is None or not len(found):
+        return found
+    s, c = found.samples, found.channels
+    x, y = found.points[:, 0].astype(np.int64), found.points[:, 1].astype(np.int64)
+    shift = np.stack([offs[s, 2 * c, y, x], offs[s, 2 * c + 1, y, x]], axis=1)
+    return peaks.PeakSet(found.points + shift, found.values, s, c)
+
+
 def _instance_from(points: np.ndarray, scores: np.ndarray, score: float,
                    track: Track | None = None, tracking_score: float = 0.0) -> PredictedInstance:
     return PredictedInstance(points=points, point_scores=scores, score=score, track=track,
@@ -180,9 +217,7 @@ class SingleInstanceStage(Stage):
     def decode(self, raw: RawBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        pts, vals = peaks.find_global_peaks(
-            raw.outputs[CONFMAPS], o.peak_threshold, o.refine, o.integral_patch_size
-        )
+        pts, vals = _global_peaks(raw.outputs, o)
         factor = spec.confmap_stride / raw.extra["scale"] / raw.eff
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
@@ -217,10 +252,8 @@ class BottomUpStage(Stage):
     def decode(self, raw: RawBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        cms = raw.outputs[CONFMAPS]
         pafs_nchw = raw.outputs[PAFS]
-        found = peaks.find_local_peaks(cms, o.peak_threshold, o.refine, o.integral_patch_size)
-        found = found.scaled(float(spec.confmap_stride))
+        found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
         back = 1.0 / raw.extra["scale"] / raw.eff
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
@@ -257,9 +290,7 @@ class MultiClassBottomUpStage(Stage):
     def decode(self, raw: RawBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        found = peaks.find_local_peaks(
-            raw.outputs[CONFMAPS], o.peak_threshold, o.refine, o.integral_patch_size
-        ).scaled(float(spec.confmap_stride))
+        found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
         back = 1.0 / raw.extra["scale"] / raw.eff
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
@@ -330,9 +361,7 @@ class TopDownStage(Stage):
             cspec = self.centroid.spec
             cscale = _scale(cspec, o)
             x = pad_to_stride(scale_images(prepared, cscale, self.resizer), cspec.max_stride)
-            cms = _infer(self.centroid, x)[CONFMAPS]
-            found = peaks.find_local_peaks(cms, o.peak_threshold, o.refine,
-                                           o.integral_patch_size)
+            found = _local_peaks(_infer(self.centroid, x), o)
             factor = cspec.confmap_stride / cscale
             for b in range(len(jobs)):
                 ps = found.for_sample(b)
@@ -361,8 +390,7 @@ class TopDownStage(Stage):
         out: list[list[PredictedInstance]] = []
         if not sum(counts):
             return [[] for _ in raw.jobs]
-        pts, vals = peaks.find_global_peaks(raw.outputs[CONFMAPS], o.peak_threshold, o.refine,
-                                            o.integral_patch_size)
+        pts, vals = _global_peaks(raw.outputs, o)
         pts = pts * (ispec.confmap_stride / raw.extra["iscale"])
         class_probs = raw.outputs.get(CLASS_VECTORS)
         start = 0
@@ -411,8 +439,7 @@ class CentroidOnlyStage(Stage):
     def decode(self, raw: RawBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        found = peaks.find_local_peaks(raw.outputs[CONFMAPS], o.peak_threshold, o.refine,
-                                       o.integral_patch_size)
+        found = _local_peaks(raw.outputs, o)
         factor = spec.confmap_stride / raw.extra["scale"] / raw.eff
         n_nodes = self._skeleton.n_nodes
         out: list[list[PredictedInstance]] = []

@@ -100,6 +100,7 @@ def build_inference_options(args: dict[str, Any]) -> Any:
         filter_min_mean_node_score=args["filter_min_mean_node_score"],
         filter_min_instance_score=args["filter_min_instance_score"],
         queue_maxsize=args["queue_maxsize"],
+        legacy_offset_refinement=bool(args.get("legacy_offset_refinement", False)),
     )
 def build_tracking_options(args: dict[str, Any]) -> Any:
     from pose_app.options import TrackingOptions

@@ -577,11 +577,7 @@ def _from_legacy(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
     backbone_block = model.get("backbone") or {}
     unet = backbone_block.get("unet")
     if unet is None:
-        other = _first_non_null(backbone_block, ()) or "none"
-        raise ModelLoadError(
-            f"legacy model '{folder}' uses backbone '{other}'; only UNet is supported",
-            hint="retrain with a UNet backbone or with sleap-nn",
-        )
+        return _from_legacy_keras_only(folder, cfg)
     mtype, heads_raw = _legacy_heads(model.get("heads") or {}, where)
     skeletons = _dig(cfg, "data", "labels", "skeletons") or []
     if not skeletons:
@@ -614,7 +610,6 @@ def _from_legacy(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
     if mtype == "multi_class_topdown":
         heads["class_vectors"]["output_stride"] = backbone["max_stride"]
     _check_strides(backbone, where)
-    pre = dict(_dig(cfg, "data", "preprocessing") or {})
     spec = _build_spec(
         folder=folder,
         mtype=mtype,
@@ -622,16 +617,7 @@ def _from_legacy(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
         btype="unet",
         backbone=backbone,
         heads=heads,
-        preprocessing=_preprocessing(
-            {
-                "ensure_rgb": pre.get("ensure_rgb"),
-                "ensure_grayscale": pre.get("ensure_grayscale"),
-                "max_height": pre.get("target_height"),
-                "max_width": pre.get("target_width"),
-                "scale": pre.get("input_scaling"),
-                "crop_size": _dig(cfg, "data", "instance_cropping", "crop_size"),
-            }
-        ),
+        preprocessing=_legacy_preprocessing(cfg),
         source_format="sleap-legacy",
     )
     return ModelConfig(
@@ -642,6 +628,100 @@ def _from_legacy(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
         weights_path=weights,
         folder=folder,
     )
+
+
+def _legacy_preprocessing(cfg: dict[str, Any]) -> Preprocessing:
+    pre = dict(_dig(cfg, "data", "preprocessing") or {})
+    return _preprocessing(
+        {
+            "ensure_rgb": pre.get("ensure_rgb"),
+            "ensure_grayscale": pre.get("ensure_grayscale"),
+            "max_height": pre.get("target_height"),
+            "max_width": pre.get("target_width"),
+            "scale": pre.get("input_scaling"),
+            "crop_size": _dig(cfg, "data", "instance_cropping", "crop_size"),
+        }
+    )
+
+
+#: SLEAP ≤1.4 backbones that only the Keras runtime runs: ``(max_stride, output_stride)``
+#: defaults of their SLEAP config classes (pretrained encoders always reduce by 32).
+LEGACY_KERAS_BACKBONES: dict[str, tuple[int, int]] = {
+    "leap": (8, 1),
+    "resnet": (32, 4),
+    "hourglass": (64, 4),
+    "pretrained_encoder": (32, 2),
+}
+
+
+def _from_legacy_keras_only(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
+    """A legacy model whose backbone is not a UNet: spec only, ``backbone="legacy:<name>"``.
+
+    The network is not rebuilt in torch; the Keras runtime runs the graph in the ``.h5``
+    (ADR-0072). Strides come from the backbone block (SLEAP's defaults where a key is
+    absent), the input channels from the graph's input layer.
+    """
+    where = folder / "training_config.json"
+    block = _dig(cfg, "model", "backbone") or {}
+    name = _first_non_null(block, tuple(LEGACY_KERAS_BACKBONES)) or "none"
+    if name not in LEGACY_KERAS_BACKBONES:
+        raise ModelLoadError(
+            f"legacy model '{folder}' uses backbone '{name}', which pose does not know",
+            hint="supported SLEAP backbones: unet, " + ", ".join(LEGACY_KERAS_BACKBONES),
+        )
+    raw = dict(block[name] or {})
+    default_max, default_out = LEGACY_KERAS_BACKBONES[name]
+    if name == "pretrained_encoder":
+        raw["max_stride"] = default_max
+    mtype, heads_raw = _legacy_heads(_dig(cfg, "model", "heads") or {}, where)
+    skeletons = _dig(cfg, "data", "labels", "skeletons") or []
+    if not skeletons:
+        raise ModelLoadError(f"'{where}' has no data.labels.skeletons", hint="fix the config")
+    skeleton = skeleton_from_jsonpickle(skeletons[0])
+    heads = _complete_heads(heads_raw, skeleton, where)
+    weights = folder / "best_model.h5"
+    if not weights.is_file():
+        raise ModelLoadError(
+            f"legacy model folder '{folder}' has no best_model.h5",
+            hint="copy the Keras model next to training_config.json",
+        )
+    from pose_adapters.keras.graph import input_shape, read_model_config
+
+    channels = input_shape(read_model_config(weights))[3]
+    spatial = [int(h["output_stride"]) for p, h in heads.items() if p != "class_vectors"]
+    backbone: dict[str, Any] = {
+        **raw,
+        "in_channels": int(channels or 1),
+        "max_stride": max([int(raw.get("max_stride") or default_max), *spatial]),
+        "output_stride": min([int(raw.get("output_stride") or default_out), *spatial]),
+    }
+    if mtype == "multi_class_topdown":
+        heads["class_vectors"]["output_stride"] = backbone["max_stride"]
+    _check_strides(backbone, where)
+    btype = f"legacy:{name}"
+    spec = _build_spec(
+        folder=folder,
+        mtype=mtype,
+        skeleton=skeleton,
+        btype=btype,
+        backbone=backbone,
+        heads=heads,
+        preprocessing=_legacy_preprocessing(cfg),
+        source_format="sleap-legacy",
+    )
+    return ModelConfig(
+        spec=spec,
+        backbone_type=btype,
+        backbone=backbone,
+        heads=heads,
+        weights_path=weights,
+        folder=folder,
+    )
+
+
+def needs_keras(config: ModelConfig) -> bool:
+    """Whether only the Keras runtime can run this model (a non-UNet SLEAP backbone)."""
+    return config.backbone_type.startswith("legacy:")
 
 
 def log2_int(value: int) -> int:
