@@ -140,9 +140,9 @@ def run_track_command(args: dict[str, Any]) -> int:
         return run_track_only(args)
     from pose_app.predict import PredictRequest
     from pose_cli.progress import make_progress
-    from pose_domain.frames import parse_frames
+    from pose_domain.frames import frame_ranges
 
-    parse_frames(args["frames"])  # validate early: a malformed --frames fails before loading
+    frame_ranges(args["frames"])  # validate early: a malformed --frames fails before loading
     inputs = expand_inputs(list(args["data_path"]))
     if args["output_path"] and len(inputs) > 1:
         raise InvalidOptionError("-o names one file but several inputs were given",

@@ -11,10 +11,15 @@ import re
 
 from pose_domain.errors import FrameSelectionError
 
-_TOKEN = re.compile(r"^\s*(\d*)\s*(-?)\s*(\d*)\s*$")
+_TOKEN = re.compile(r"^\s*(\d*)\s*(-?)\s*(\d*)\s*$", re.ASCII)
 
 #: Marker for an open range end (``"a-"``); resolved by :func:`clip_frames`.
 OPEN_END = -1
+
+#: Most frames one expression may name (bounds memory: ``"0-99999999999"`` is refused).
+MAX_SELECTED = 10_000_000
+_MAX_DIGITS = 12
+_HINT = "use indices and inclusive ranges such as 0-100,200-300 or 1,3-5"
 
 
 def parse_frames(spec: str | None) -> list[int] | None:
@@ -39,8 +44,41 @@ def parse_frames(spec: str | None) -> list[int] | None:
     return sorted(out)
 
 
+def frame_ranges(spec: str | None) -> list[tuple[int, int]] | None:
+    """Validate a ``--frames`` expression without expanding it.
+
+    Returns:
+        The inclusive ``(first, last)`` ranges in the order written (``last`` is
+        :data:`OPEN_END` for ``"a-"``), or None for ``""``/None (all frames).
+
+    Raises:
+        FrameSelectionError: malformed expression, or one naming more than
+            :data:`MAX_SELECTED` frames.
+    """
+    if spec is None or not str(spec).strip():
+        return None
+    return _parse_ranges(str(spec))
+
+
+def _index(digits: str, raw: str) -> int:
+    if len(digits) > _MAX_DIGITS:
+        raise FrameSelectionError(f"--frames: index in '{raw.strip()}' is too large", hint=_HINT)
+    return int(digits)
+
+
 def _parse_ranges(spec: str) -> list[tuple[int, int]]:
-    hint = "use indices and inclusive ranges such as 0-100,200-300 or 1,3-5"
+    ranges = _parse_tokens(spec)
+    total = sum(b - a + 1 for a, b in ranges if b != OPEN_END)
+    if total > MAX_SELECTED:
+        raise FrameSelectionError(
+            f"--frames '{spec}' names {total} frames, more than {MAX_SELECTED}",
+            hint="write 'a-' to select from frame a to the end of the video",
+        )
+    return ranges
+
+
+def _parse_tokens(spec: str) -> list[tuple[int, int]]:
+    hint = _HINT
     tokens = [t for t in spec.split(",")]
     ranges: list[tuple[int, int]] = []
     for raw in tokens:
@@ -55,16 +93,16 @@ def _parse_ranges(spec: str) -> list[tuple[int, int]]:
         if a and not dash:
             if b:
                 raise FrameSelectionError(f"--frames: cannot read '{raw.strip()}'", hint=hint)
-            ranges.append((int(a), int(a)))
+            ranges.append((_index(a, raw), _index(a, raw)))
         elif a and dash and b:
-            lo, hi = int(a), int(b)
+            lo, hi = _index(a, raw), _index(b, raw)
             if hi < lo:
                 raise FrameSelectionError(
                     f"--frames: range '{raw.strip()}' ends before it starts", hint=hint
                 )
             ranges.append((lo, hi))
         elif a and dash:
-            ranges.append((int(a), OPEN_END))
+            ranges.append((_index(a, raw), OPEN_END))
         else:  # "-b": continues the previous single index (reference: "1,-200" = 1..200)
             if not ranges or ranges[-1][0] != ranges[-1][1]:
                 raise FrameSelectionError(
@@ -72,9 +110,11 @@ def _parse_ranges(spec: str) -> list[tuple[int, int]]:
                     hint=hint,
                 )
             start = ranges.pop()[0]
-            if int(b) < start:
-                raise FrameSelectionError(f"--frames: range ends before it starts in '{spec}'")
-            ranges.append((start, int(b)))
+            end = _index(b, raw)
+            if end < start:
+                raise FrameSelectionError(f"--frames: range ends before it starts in '{spec}'",
+                                          hint=hint)
+            ranges.append((start, end))
     if not ranges:
         raise FrameSelectionError(f"--frames: '{spec}' selects nothing", hint=hint)
     return ranges
@@ -88,12 +128,14 @@ def resolve_frames(spec: str | None, n_frames: int) -> tuple[list[int], list[int
     """
     if spec is None or not str(spec).strip():
         return list(range(n_frames)), []
-    selected: set[int] = set()
+    inside_set: set[int] = set()
+    outside_set: set[int] = set()
     for a, b in _parse_ranges(str(spec)):
         hi = n_frames - 1 if b == OPEN_END else b
-        selected.update(range(a, hi + 1))
-    inside = sorted(i for i in selected if 0 <= i < n_frames)
-    outside = sorted(i for i in selected if i >= n_frames)
+        inside_set.update(range(max(a, 0), min(hi, n_frames - 1) + 1))
+        outside_set.update(range(max(a, n_frames), hi + 1))
+    inside = sorted(inside_set)
+    outside = sorted(outside_set)
     if not inside:
         raise FrameSelectionError(
             f"--frames '{spec}' selects no frame of a video with {n_frames} frames",
