@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from pose_app.model import MODEL_TYPES, ModelSpec, Preprocessing
-from pose_domain.errors import InputNotFoundError, ModelLoadError
+from pose_domain.errors import InputNotFoundError, ModelLoadError, PoseError
 from pose_domain.skeleton import Skeleton
 
 log = logging.getLogger(__name__)
@@ -200,13 +200,36 @@ def load_model_config(model_path: str | Path) -> ModelConfig:
     folder = resolve_model_dir(model_path)
     for name in ("training_config.yaml", "training_config.yml"):
         if (folder / name).is_file():
-            return _from_sleapnn(folder, _load_yaml(folder / name))
+            return _guarded(_from_sleapnn, folder, _load_yaml(folder / name), folder / name)
     if (folder / "training_config.json").is_file():
-        return _from_legacy(folder, _load_json(folder / "training_config.json"))
+        path = folder / "training_config.json"
+        return _guarded(_from_legacy, folder, _load_json(path), path)
     raise ModelLoadError(
         f"model folder '{folder}' has no training_config.yaml or training_config.json",
         hint="pass a folder written by sleap-nn training or SLEAP ≤1.4",
     )
+
+
+#: What a config whose values have the wrong shape raises while being read.
+_MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError, OverflowError,
+              ZeroDivisionError, RecursionError)
+
+
+def _guarded(read: Any, folder: Path, cfg: dict[str, Any], where: Path) -> ModelConfig:
+    """Run a config reader; a value of the wrong type or a missing key becomes one
+    :class:`ModelLoadError` (found by fuzzing: the readers assume well-formed configs)."""
+    try:
+        config: ModelConfig = read(folder, cfg)
+    except PoseError:
+        raise
+    except _MALFORMED as exc:
+        kind = "missing key" if isinstance(exc, KeyError) else f"{type(exc).__name__}:"
+        what = f"{kind} {exc}"
+        raise ModelLoadError(
+            f"training config '{where}' is malformed ({' '.join(what.split())[:200]})",
+            hint="restore the training_config file written by training",
+        ) from exc
+    return config
 
 
 def load_model_spec(model_path: str | Path) -> ModelSpec:
