@@ -14,6 +14,8 @@
 4. Node re-assignment (ADR-0081): per frame and node type, nodes far from their identity's
    smoothed node are freed and free nodes go to the identities lacking them, so an instance
    that joined nodes of two animals is split between them; unchanged instances pass through.
+5. Flip correction (ADR-0085): node pairs the detector confuses (found in the data, or given)
+   are swapped back per identity and frame by a two-state Viterbi on node continuity.
 """
 
 from __future__ import annotations
@@ -65,6 +67,17 @@ class GlobalConfig:
         node_gate: Largest node distance to an identity's smoothed node, in body sizes.
         min_new_nodes: An identity without an instance in a frame gets one built from free
             nodes when at least this fraction of the skeleton's nodes are found.
+        flip_fix: After node re-assignment, undo node-label swaps per identity (ADR-0085):
+            for each confused node pair, a two-state (as detected / swapped) Viterbi over the
+            identity's frames trades node continuity against ``flip_cost`` per swapped frame
+            and, when the data show that one node of the pair leads the motion, the heading.
+        flip_pairs: Node pairs that may be swapped (e.g. the skeleton's symmetries); None =
+            found in the data (pairs whose nodes trade places between consecutive frames).
+        flip_cost: Cost of swapping one frame's pair, in body sizes of node displacement.
+        flip_min_rate: A pair is confused when at least this fraction of an identity's
+            consecutive frame pairs (and at least 3) look like a swap.
+        flip_motion: Weight (body sizes) of the heading term, full at ``flip_speed``.
+        flip_speed: Speed (body sizes per frame) at which the heading term is fully trusted.
     """
 
     n_identities: int | None = None
@@ -90,6 +103,12 @@ class GlobalConfig:
     node_gate: float = 1.25
     node_window: int = 3
     min_new_nodes: float = 0.5
+    flip_fix: bool = True
+    flip_pairs: tuple[tuple[int, int], ...] | None = None
+    flip_cost: float = 0.03
+    flip_min_rate: float = 0.005
+    flip_motion: float = 0.5
+    flip_speed: float = 0.05
 
 
 def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -210,10 +229,13 @@ class GlobalTracker:
             assign = self._refine(pts, assign, len(paths), body)
         # back to rows of all_pts (all pending instances of the frame)
         assign = {(f, int(kept[f][r])): ident for (f, r), ident in assign.items()}
-        poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if cfg.node_reassign and len(paths):
             ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
             poses = self._reassign_nodes(all_pts, assign, ref, body)
+        if cfg.flip_fix and len(paths):
+            fidx = np.array([fr.frame_idx for fr in frames])
+            poses = self._fix_flips(all_pts, assign, poses, len(paths), body, fidx)
         out: list[LabeledFrame] = []
         for f, fr in enumerate(frames):
             mine = {id(i): r for r, i in enumerate(rows[f])}
@@ -226,11 +248,13 @@ class GlobalTracker:
                 elif r is not None and (f, r) in assign and (f, assign[(f, r)]) not in poses:
                     insts.append(attach(inst, self._get_track(assign[(f, r)]), 1.0))
                     used.add(r)
-            for (_, ident), (points, owner) in sorted(
+            for (_, ident), (points, owner, src) in sorted(
                 (kv for kv in poses.items() if kv[0][0] == f), key=lambda kv: kv[0][1]
             ):
                 if (owner >= 0).any():
-                    insts.append(self._rebuilt(rows[f], points, owner, self._get_track(ident)))
+                    insts.append(
+                        self._rebuilt(rows[f], points, owner, src, self._get_track(ident))
+                    )
                     used.update(int(o) for o in owner if o >= 0)
             if cfg.keep_unassigned:
                 insts.extend(i for r, i in enumerate(rows[f]) if r not in used)
@@ -239,7 +263,11 @@ class GlobalTracker:
 
     @staticmethod
     def _rebuilt(
-        rows: list[Instance], points: np.ndarray, owner: np.ndarray, track: Track
+        rows: list[Instance],
+        points: np.ndarray,
+        owner: np.ndarray,
+        src_node: np.ndarray,
+        track: Track,
     ) -> PredictedInstance:
         """A predicted instance on ``track`` from nodes of several detected instances.
 
@@ -247,12 +275,14 @@ class GlobalTracker:
             rows: The frame's detected instances.
             points: ``(N, 2)`` px, NaN = missing.
             owner: ``(N,)`` int, the row each node comes from (-1 = missing).
+            src_node: ``(N,)`` int, the node index each node had in its row (differs from
+                its own index when a label swap was undone); its point score comes along.
         """
         scores = np.full(len(owner), np.nan)
-        for n, o in enumerate(owner.tolist()):
+        for n, (o, sn) in enumerate(zip(owner.tolist(), src_node.tolist())):
             src = rows[o] if o >= 0 else None
             if isinstance(src, PredictedInstance):
-                scores[n] = src.point_scores[n]
+                scores[n] = src.point_scores[sn]
             elif src is not None:
                 scores[n] = 1.0
         present = owner[owner >= 0]
@@ -268,7 +298,7 @@ class GlobalTracker:
         assign: dict[tuple[int, int], int],
         ref: np.ndarray,
         body: float,
-    ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per frame and node type, give detected nodes to the identities' smoothed nodes.
 
         Args:
@@ -278,7 +308,8 @@ class GlobalTracker:
             body: Body size, px.
 
         Returns:
-            ``(frame, identity) -> (points (N, 2), owner rows (N,))`` for every identity whose
+            ``(frame, identity) -> (points (N, 2), owner rows (N,), source node of each node
+            in its row (N,))`` for every identity whose
             pose differs from its assigned instance (new, pruned or completed); identities
             whose instance is unchanged are absent.
         """
@@ -288,7 +319,7 @@ class GlobalTracker:
         by_frame: dict[int, dict[int, int]] = {}
         for (f, r), ident in assign.items():
             by_frame.setdefault(f, {})[ident] = r
-        out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for f, p in enumerate(pts):
             if not len(p):
                 continue
@@ -323,12 +354,84 @@ class GlobalTracker:
                     continue  # unchanged instance
                 if count == 0 or (r0 is None and count < min_new):
                     if r0 is not None:
-                        out[(f, ident)] = (np.full((n_nodes, 2), np.nan), o)
+                        out[(f, ident)] = (np.full((n_nodes, 2), np.nan), o, np.arange(n_nodes))
                     continue
                 points = np.full((n_nodes, 2), np.nan)
                 has = o >= 0
                 points[has] = p[o[has], np.flatnonzero(has)]
-                out[(f, ident)] = (points, o)
+                out[(f, ident)] = (points, o, np.arange(n_nodes))
+        return out
+
+    def _fix_flips(
+        self,
+        pts: list[np.ndarray],
+        assign: dict[tuple[int, int], int],
+        poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+        k: int,
+        body: float,
+        fidx: np.ndarray,
+    ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Undo node-label swaps along each identity (ADR-0085).
+
+        Args:
+            pts: Per frame ``(n_f_instances, N, 2)`` px, NaN = missing.
+            assign: ``(frame, row) -> identity``.
+            poses: Re-assigned poses from :meth:`_reassign_nodes` (same layout as returned).
+            k: Number of identities.
+            body: Body size, px.
+            fidx: ``(n_frames,)`` frame index of each frame position.
+
+        Returns:
+            ``poses`` plus an entry for every identity pose whose node labels were swapped:
+            ``(frame, identity) -> (points (N, 2), owner rows (N,), source nodes (N,))``.
+        """
+        cfg = self.config
+        n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
+        if n_nodes < 2:
+            return poses
+        # the final pose of every identity in every frame where it has one
+        seq: list[dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]] = [{} for _ in range(k)]
+        for (f, r), ident in assign.items():
+            if (f, ident) not in poses:
+                p = pts[f][r]
+                vis = ~np.isnan(p).any(axis=-1)
+                seq[ident][f] = (p, np.where(vis, r, -1), np.arange(n_nodes))
+        for (f, ident), v in poses.items():
+            if (v[1] >= 0).any():
+                seq[ident][f] = v
+        tracks: list[tuple[np.ndarray, np.ndarray]] = []
+        for ident in range(k):
+            fs = np.array(sorted(seq[ident]), dtype=np.int64)
+            poses_k = (
+                np.stack([seq[ident][f][0] for f in fs]) if len(fs)
+                else np.zeros((0, n_nodes, 2))
+            )
+            tracks.append((fs, poses_k))
+        pairs = (
+            list(cfg.flip_pairs) if cfg.flip_pairs is not None
+            else _confused_pairs([(fidx[fs], p) for fs, p in tracks], body, cfg.flip_min_rate)
+        )
+        if not pairs:
+            return poses
+        out = dict(poses)
+        for a, b in pairs:
+            lead = _leading_node(
+                [(fidx[fs], p) for fs, p in tracks], a, b, cfg.flip_speed * body
+            )
+            for ident, (fs, p) in enumerate(tracks):
+                if len(fs) < 2:
+                    continue
+                swap = _flip_states(
+                    p[:, [a, b]], fidx[fs], _velocity(p, fidx[fs]), lead, body, cfg
+                )
+                perm = np.arange(n_nodes)
+                perm[[a, b]] = [b, a]
+                for i in np.flatnonzero(swap).tolist():
+                    f = int(fs[i])
+                    q, own, srcn = seq[ident][f]
+                    seq[ident][f] = (q[perm], own[perm], srcn[perm])
+                    p[i] = p[i][perm]
+                    out[(f, ident)] = seq[ident][f]
         return out
 
     def _refine(
@@ -527,3 +630,192 @@ def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.where(ok, d, 0.0).sum(axis=-1) / cnt
     out[cnt == 0] = np.inf
     return out
+
+
+def _confused_pairs(
+    tracks: list[tuple[np.ndarray, np.ndarray]], body: float, min_rate: float
+) -> list[tuple[int, int]]:
+    """Node pairs whose labels the detector swaps, found in the identities' poses.
+
+    Between consecutive frames of an identity, the pair ``(a, b)`` looks swapped when the
+    vector from ``b`` to ``a`` turns by more than 120 degrees while both vectors are at least
+    a quarter body size long (no animal turns that fast; a label swap does exactly that).
+    Only pairs whose median separation is at least half a body size and 4 times the median
+    frame-to-frame node step qualify: swapping closer nodes barely changes the pose, and
+    jitter alone reverses them (measured: with 8-25 px noise on a clean 13-node pose, jitter
+    reverses close pairs more often than the detector swaps head and thorax on real data).
+
+    Args:
+        tracks: Per identity ``(frame indices (T,), poses (T, N, 2) px, NaN = missing)``.
+        body: Body size, px.
+        min_rate: Smallest fraction of consecutive frame pairs that look swapped.
+
+    Returns:
+        Disjoint ``(a, b)`` pairs, most often swapped first.
+    """
+    n_nodes = next((p.shape[1] for _, p in tracks if len(p)), 0)
+    events = np.zeros((n_nodes, n_nodes))
+    total = np.zeros((n_nodes, n_nodes))
+    seps: list[np.ndarray] = []
+    steps: list[np.ndarray] = []
+    for t, p in tracks:
+        if len(t) < 2:
+            continue
+        step = np.diff(t) == 1
+        u = p[:, :, None] - p[:, None, :]  # (T, N, N, 2) vector from b to a
+        u1, u0 = u[1:][step], u[:-1][step]
+        n1, n0 = np.linalg.norm(u1, axis=-1), np.linalg.norm(u0, axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.sum(u1 * u0, axis=-1) / (n1 * n0)
+            ok = np.isfinite(cos) & (n1 >= 0.25 * body) & (n0 >= 0.25 * body)
+            ev = ok & (cos < -0.5)
+        events += ev.sum(axis=0)
+        total += ok.sum(axis=0)
+        seps.append(np.linalg.norm(u, axis=-1))
+        steps.append(np.linalg.norm(p[1:][step] - p[:-1][step], axis=-1).ravel())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sep = np.nanmedian(np.concatenate(seps), axis=0) if seps else np.zeros(events.shape)
+        jitter = float(np.nanmedian(np.concatenate(steps))) if steps else 0.0
+    far = sep >= np.maximum(0.5 * body, 4.0 * np.nan_to_num(jitter))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(total > 0, events / total, 0.0)
+    cand = [
+        (float(rate[a, b]), a, b)
+        for a in range(n_nodes)
+        for b in range(a + 1, n_nodes)
+        if events[a, b] >= 3 and rate[a, b] >= min_rate and far[a, b]
+    ]
+    used: set[int] = set()
+    out: list[tuple[int, int]] = []
+    for _, a, b in sorted(cand, reverse=True):
+        if a not in used and b not in used:
+            out.append((a, b))
+            used.update((a, b))
+    return out
+
+
+def _velocity(p: np.ndarray, t: np.ndarray, half: int = 2) -> np.ndarray:
+    """Velocity of an identity: mean displacement of the nodes seen at both ends, px/frame.
+
+    The mean over nodes does not change when two visible nodes trade labels, and unlike a
+    centroid it does not jump when a node goes missing.
+
+    Args:
+        p: ``(T, N, 2)`` px, NaN = missing.
+        t: ``(T,)`` frame indices, increasing.
+        half: Central difference over this many observations either side.
+
+    Returns:
+        ``(T, 2)`` float64; NaN where no node is seen at both ends or they are more than
+        ``4 * half`` frames apart.
+    """
+    n = len(t)
+    v = np.full((n, 2), np.nan)
+    if n <= 2 * half:
+        return v
+    lo, hi = np.arange(n - 2 * half), np.arange(2 * half, n)
+    dt = (t[hi] - t[lo]).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        vv = np.nanmean(p[hi] - p[lo], axis=1) / dt[:, None]
+    vv[dt > 4 * half] = np.nan
+    v[half:n - half] = vv
+    return v
+
+
+def _leading_node(
+    tracks: list[tuple[np.ndarray, np.ndarray]], a: int, b: int, v_full: float
+) -> float:
+    """+1 when node ``a`` leads the motion (points along the velocity), -1 when ``b`` does.
+
+    Counted over frames moving at least ``v_full`` px/frame with both nodes visible; 0 when
+    fewer than 20 such frames or when neither node leads in at least 80 % of them.
+    """
+    signs: list[np.ndarray] = []
+    for t, p in tracks:
+        if len(t) < 5:
+            continue
+        v = _velocity(p, t)
+        axis = p[:, a] - p[:, b]
+        with np.errstate(invalid="ignore"):
+            moving = np.linalg.norm(v, axis=-1) >= v_full
+            dot = np.sum(v * axis, axis=-1)
+        ok = moving & np.isfinite(dot)
+        signs.append(np.sign(dot[ok]))
+    s = np.concatenate(signs) if signs else np.zeros(0)
+    if s.size < 20:
+        return 0.0
+    frac = float((s > 0).mean())
+    return 1.0 if frac >= 0.8 else -1.0 if frac <= 0.2 else 0.0
+
+
+def _flip_states(
+    q: np.ndarray,
+    t: np.ndarray,
+    v: np.ndarray,
+    lead: float,
+    body: float,
+    cfg: GlobalConfig,
+) -> np.ndarray:
+    """Which frames of one identity have the labels of one node pair swapped (Viterbi).
+
+    State 0 keeps the detected labels, state 1 swaps them (cost ``flip_cost`` per frame).
+    Moving from one frame to the next costs each node's displacement from its last known
+    position along the path (body sizes; nothing across gaps over ``max_gap`` frames). When a
+    node leads the motion (``lead``), a pair pointing against the velocity costs up to
+    ``flip_motion`` (scaled by the cosine and by speed up to ``flip_speed`` body sizes/frame).
+
+    Args:
+        q: ``(T, 2, 2)`` the pair's positions px (NaN = missing), in detected label order.
+        t: ``(T,)`` frame indices, increasing.
+        v: ``(T, 2)`` velocity px/frame, NaN = unknown.
+        lead: +1 / -1 / 0 from :func:`_leading_node`.
+        body: Body size, px.
+        cfg: Tracker settings.
+
+    Returns:
+        ``(T,)`` bool, True where the pair's labels should be swapped.
+    """
+    n = len(q)
+    qs = np.stack([q, q[:, ::-1]])  # (2, T, 2, 2)
+    emit = np.zeros((n, 2))
+    emit[:, 1] = cfg.flip_cost
+    if lead:
+        axis = q[:, 0] - q[:, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = np.linalg.norm(v, axis=-1)
+            cos = lead * np.sum(v * axis, axis=-1) / (speed * np.linalg.norm(axis, axis=-1))
+            w = cfg.flip_motion * np.minimum(speed / (cfg.flip_speed * body), 1.0)
+        cos = np.nan_to_num(cos)
+        w = np.nan_to_num(w)
+        emit[:, 0] += w * np.maximum(-cos, 0.0)
+        emit[:, 1] += w * np.maximum(cos, 0.0)
+    cost = emit[0].copy()
+    last = [qs[0, 0].copy(), qs[1, 0].copy()]  # last known slot positions along each path
+    seen = [np.full(2, t[0]), np.full(2, t[0])]
+    back = np.zeros((n, 2), dtype=np.int64)
+    for i in range(1, n):
+        new_cost = np.empty(2)
+        new_last, new_seen = [], []
+        for s in (0, 1):
+            cur = qs[s, i]
+            best, arg = np.inf, 0
+            for sp in (0, 1):
+                with np.errstate(invalid="ignore"):
+                    d = np.linalg.norm(cur - last[sp], axis=-1)
+                d[~np.isfinite(d) | (t[i] - seen[sp] > cfg.max_gap)] = 0.0
+                c = cost[sp] + float(d.sum()) / body
+                if c < best:
+                    best, arg = c, sp
+            back[i, s] = arg
+            new_cost[s] = best + emit[i, s]
+            has = ~np.isnan(cur).any(axis=-1)
+            new_last.append(np.where(has[:, None], cur, last[arg]))
+            new_seen.append(np.where(has, t[i], seen[arg]))
+        cost, last, seen = new_cost, new_last, new_seen
+    states = np.zeros(n, dtype=np.int64)
+    states[-1] = int(np.argmin(cost))
+    for i in range(n - 1, 0, -1):
+        states[i - 1] = back[i, states[i]]
+    return states.astype(bool)

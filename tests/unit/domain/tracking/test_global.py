@@ -117,3 +117,48 @@ def test_node_reassignment_splits_a_merged_instance_between_the_identities() -> 
 def test_without_node_reassignment_a_merged_instance_is_dropped() -> None:
     out = _run(_merged_video(), GlobalConfig(n_identities=2, node_reassign=False))
     assert all(not out[t].instances for t in (5, 15, 25))
+
+
+def _flipped_video(n: int = 120) -> tuple[list[LabeledFrame], set[int]]:
+    """Two still animals 200 px apart; A's head/thorax labels are swapped in a few stretches."""
+    flipped = set(range(30, 36)) | {70} | set(range(90, 94))
+    frames = []
+    rng = np.random.default_rng(3)
+    for t in range(n):
+        a = animal(np.array([100.0, 200.0]), 40.0) + rng.normal(0, 1.0, (2, 2))
+        b = animal(np.array([300.0, 260.0]), 40.0) + rng.normal(0, 1.0, (2, 2))
+        sa = np.array([0.9, 0.4])
+        if t in flipped:
+            a, sa = a[::-1], sa[::-1]
+        frames.append(LabeledFrame(0, t, [
+            PredictedInstance.from_arrays(a, sa, 1.0),
+            PredictedInstance.from_arrays(b, [0.8, 0.7], 1.0),
+        ]))
+    return frames, flipped
+
+
+def test_flip_correction_swaps_labels_back_and_keeps_scores_with_points() -> None:
+    frames, flipped = _flipped_video()
+    out = _run(frames, GlobalConfig(n_identities=2))
+    for f in out:
+        a = next(i for i in f.instances if i.points[0, 0] < 200)
+        assert isinstance(a, PredictedInstance)
+        assert a.points[0, 0] < a.points[1, 0], f.frame_idx  # head first again
+        # the detector's score of the point at the head travels with it (0.4 would be the
+        # score of the thorax point that was labelled head in the flipped frames)
+        assert a.point_scores[0] == 0.9
+    # without it the swapped labels stay
+    raw = _run(frames, GlobalConfig(n_identities=2, flip_fix=False))
+    assert sum(
+        next(i for i in f.instances if i.points[:, 0].min() < 200).points[0, 0] > 120
+        for f in raw
+    ) == len(flipped)
+
+
+def test_flip_correction_leaves_a_clean_video_untouched() -> None:
+    frames = _merged_video()
+    clean = [f for f in frames if f.frame_idx % 10 != 5]
+    out = _run(clean, GlobalConfig(n_identities=2))
+    for f, orig in zip(out, clean):
+        assert [i.points.tobytes() for i in f.instances] == [
+            i.points.tobytes() for i in orig.instances]
