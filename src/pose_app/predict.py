@@ -443,6 +443,11 @@ class _LabelsSource(_Source):
                 frames = [frames[i] for i in positions]
                 self.method = "specified"
             self.items = [(f.video_index, f.frame_idx, f) for f in frames]
+        if not self.items and not ds.frames and vi is None:
+            raise UnsupportedInputError(
+                f"{request.data_path} has no labeled frames to predict on",
+                hint="give --video_index N to predict on every frame of one of its videos",
+            )
         if not self.items:
             raise FrameSelectionError(
                 f"no frames of {request.data_path} match the frame selection",

@@ -331,7 +331,21 @@ def _preprocessing(pre: dict[str, Any]) -> Preprocessing:
     )
 
 
+#: Backbone settings that must be numbers (found by fuzzing: a string here crashed the build).
+_NUMERIC_BACKBONE_KEYS = ("in_channels", "kernel_size", "filters", "filters_rate", "stacks",
+                          "convs_per_block", "stem_patch_kernel", "stem_patch_stride",
+                          "patch_size", "window_size", "stem_stride")
+
+
 def _check_strides(cfg: dict[str, Any], where: Path) -> None:
+    for key in _NUMERIC_BACKBONE_KEYS:
+        value = cfg.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value) or value <= 0):
+            raise ModelLoadError(
+                f"backbone {key}={value!r} in '{where}' is not a positive number",
+                hint="restore the training config written by training",
+            )
     for key in ("max_stride", "output_stride"):
         v = int(cfg[key])
         if v < 1 or (v & (v - 1)) != 0:
@@ -419,6 +433,11 @@ def _from_sleapnn(folder: Path, cfg: dict[str, Any]) -> ModelConfig:
     skeletons = _dig(cfg, "data_config", "skeletons") or []
     if not skeletons:
         raise ModelLoadError(f"'{where}' has no data_config.skeletons", hint="retrain or fix it")
+    if not isinstance(skeletons, list) or not isinstance(skeletons[0], dict):
+        raise ModelLoadError(
+            f"data_config.skeletons in '{where}' is not a list of skeletons (nodes and edges)",
+            hint="restore the training config written by training",
+        )
     skeleton = _skeleton_from_sio_dict(skeletons[0])
     heads = _complete_heads(heads_raw, skeleton, where)
     backbone = _resolve_backbone(btype, dict(model_cfg["backbone_config"][btype]), heads)

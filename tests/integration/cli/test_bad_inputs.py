@@ -163,6 +163,60 @@ def _setup(case: str, tmp: Path) -> list[str]:
     if case == "eval_corrupt_prediction":
         (tmp / "pred.slp").write_bytes(b"garbage")
         return ["eval", "-g", PKG, "-p", str(tmp / "pred.slp")]
+    # --- added with the reliability work (H11) -------------------------------------------
+    topdown = ["-m", str(M / "centroid"), "-m", str(M / "centered_instance")]
+    if case == "crop_size_zero":
+        return [*track, "-i", VIDEO, "--frames", "0-1", *topdown, "--crop_size", "0", *out]
+    if case == "anchor_part_not_in_skeleton":
+        return [*track, "-i", VIDEO, "--frames", "0-1", *topdown, "--anchor_part", "tail_tip",
+                *out]
+    if case == "max_instances_zero":
+        return [*track, "-i", VIDEO, "--frames", "0-1", *topdown, "--max_instances", "0", *out]
+    if case == "tracking_window_zero":
+        return [*track, "-i", VIDEO, "--frames", "0-1", *topdown, "-t",
+                "--tracking_window_size", "0", *out]
+    if case == "slp_without_frames":
+        import sleap_io as sio
+
+        labels = sio.load_slp(PKG)
+        empty = sio.Labels(videos=labels.videos, skeletons=labels.skeletons, labeled_frames=[])
+        sio.save_slp(empty, str(tmp / "empty.slp"), embed=False)
+        return [*track, "-i", str(tmp / "empty.slp"), "-m", str(M / "single_instance"), *out]
+    if case == "checkpoint_of_another_architecture":
+        d = _copy_model(M / "centroid", tmp / "m")
+        shutil.copy(M / "bottomup" / "best.ckpt", d / "best.ckpt")
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(d), *out]
+    if case == "config_with_null_skeleton":  # found by fuzzing the config reader
+        d = _copy_model(M / "single_instance", tmp / "m")
+        text = (d / "training_config.yaml").read_text()
+        text = text.replace("  skeletons:\n", "  skeletons:\n  - null\n  old_skeletons:\n", 1)
+        (d / "training_config.yaml").write_text(text)
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(d), *out]
+    if case == "config_with_text_for_a_number":  # found by fuzzing: crashed the network build
+        d = _copy_model(M / "single_instance", tmp / "m")
+        text = (d / "training_config.yaml").read_text()
+        (d / "training_config.yaml").write_text(text.replace("filters: 8", "filters: eight", 1))
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(d), *out]
+    if case == "output_is_a_directory":
+        (tmp / "outdir").mkdir()
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(M / "single_instance"),
+                "-o", str(tmp / "outdir")]
+    if case == "resume_with_other_flags":
+        from pose_adapters.chunks import NpzChunkStore, partial_dir_for
+
+        NpzChunkStore(partial_dir_for(str(tmp / "out.slp"))).begin(
+            {"data_path": "another.mp4"}, resume=False)
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(M / "single_instance"),
+                "--resume", *out]
+    if case == "bad_chunk_size_env":
+        os.environ["POSE_CHUNK_FRAMES"] = "ten"  # restored by the test
+        return [*track, "-i", VIDEO, "--frames", "0-1", "-m", str(M / "single_instance"), *out]
+    if case == "frames_huge_range":
+        return [*track, "-i", VIDEO, "--frames", "0-99999999999", "-m",
+                str(M / "single_instance"), *out]
+    if case == "frames_open_range_in_track_only":
+        return [*track, "-i", str(DATA / "labels" / "centered_pair_predictions.untracked.slp"),
+                "-t", "--frames", "5-", *out]
     raise AssertionError(case)
 
 
@@ -178,11 +232,18 @@ CASES = [
     "rgb_and_grayscale", "export_folder_without_metadata", "track_only_on_video",
     "nothing_to_do", "input_list_with_missing_path", "output_with_several_inputs",
     "eval_missing_ground_truth", "eval_corrupt_prediction",
+    # added with the reliability work (H11)
+    "crop_size_zero", "anchor_part_not_in_skeleton", "max_instances_zero",
+    "tracking_window_zero", "slp_without_frames", "checkpoint_of_another_architecture",
+    "config_with_null_skeleton", "config_with_text_for_a_number", "output_is_a_directory",
+    "resume_with_other_flags", "bad_chunk_size_env", "frames_huge_range",
+    "frames_open_range_in_track_only",
 ]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_gets_one_line_error(case, tmp_path, capsys):
+def test_bad_input_gets_one_line_error(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("POSE_CHUNK_FRAMES", os.environ.get("POSE_CHUNK_FRAMES", "100"))
     args = _setup(case, tmp_path)
     if case == "cuda_without_gpu":
         import torch
