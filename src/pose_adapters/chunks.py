@@ -81,7 +81,11 @@ class NpzChunkStore:
         except OSError as exc:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-            raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise OutputWriteError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint=("free disk space, then rerun with --resume (finished chunks are kept)"
+                      if exc.errno == 28 else "check that the output folder is writable"),
+            ) from exc
         self._next += 1
 
     def clear(self) -> None:

@@ -214,7 +214,11 @@ def save_labels_atomic(labels: Any, path: str) -> None:
         sio.save_slp(labels, tmp, embed=False, restore_original_videos=False, verbose=False)
         os.replace(tmp, path)
     except OSError as exc:
-        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise OutputWriteError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint=("free disk space, then rerun" if exc.errno == 28
+                  else "check that the output folder is writable"),
+        ) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -267,7 +271,11 @@ def save_analysis_h5(dataset: Dataset, path: str) -> None:
         sio.save_analysis_h5(labels, tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise OutputWriteError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint=("free disk space, then rerun" if exc.errno == 28
+                  else "check that the output folder is writable"),
+        ) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
