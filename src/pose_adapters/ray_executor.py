@@ -30,6 +30,24 @@ def import_ray() -> Any:
     return ray
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not minutes, when nothing listens at ``host:port`` (Ray retries long)."""
+    import socket
+
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return  # let Ray judge other address forms
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise InvalidOptionError(
+            f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}",
+            hint="start it with 'ray start --head', or drop --ray-address to run locally",
+        ) from exc
+
+
 class _ActorProgress:
     """A task-side reporter: counts frames and sends them to the progress actor now and then."""
 
@@ -89,7 +107,7 @@ class RayExecutor:
     """:class:`pose_app.batch.Executor` on a Ray cluster.
 
     Attributes:
-        address: ``ray.init`` address (None: start Ray inside this process, the embedded
+        address: ``ray.init`` address (None: start a new Ray inside this command, the embedded
             default; ``auto`` or ``host:port``: join a running cluster).
         num_cpus: CPUs requested per task.
         num_gpus: GPUs requested per task (fractions share a GPU).
@@ -113,6 +131,8 @@ class RayExecutor:
             )
         self.ray = import_ray()
         self.address = address
+        if address and address not in ("auto", "local"):
+            _check_reachable(address)  # before any planning or progress output
         self.num_cpus = num_cpus
         self.num_gpus = num_gpus
         self.max_retries = max_retries
@@ -135,7 +155,9 @@ class RayExecutor:
             kwargs.pop("num_gpus", None)
             kwargs.pop("include_dashboard", None)
         try:
-            ray.init(address=self.address or None, **kwargs)
+            # "local": always a new embedded instance, never a stale cluster that an earlier
+            # `ray start` recorded in /tmp/ray (ray.init() without an address would try it)
+            ray.init(address=self.address or "local", **kwargs)
         except ConnectionError as exc:
             raise InvalidOptionError(
                 f"cannot reach the Ray cluster at {self.address}: {exc}",
