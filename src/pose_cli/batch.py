@@ -147,7 +147,10 @@ def plan_inputs(args: dict[str, Any]) -> list[Any]:
         output = _output_for(args, path, track_only)
         check_output_path(output)
         chunkable = bool(chunk_frames) and (track_only or not path.lower().endswith(".slp"))
-        indices, n_videos = _selected(args, path, track_only)
+        try:
+            indices, n_videos = _selected(args, path, track_only)
+        except Exception:  # the input's own job reports why, in the manifest
+            indices, n_videos = [], 1
         chunks: tuple[Any, ...] = ()
         if chunkable and indices:
             if n_videos > 1 and args.get("video_index") is None:
