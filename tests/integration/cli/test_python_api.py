@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sleap_io as sio
+from tests.conftest import DATA
 
 from pose_cli.api import Predictor, run_inference
 from pose_domain.errors import InvalidOptionError
-from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")
 SINGLE = str(DATA / "models" / "sleapnn" / "single_instance")
