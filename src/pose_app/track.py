@@ -21,7 +21,7 @@ from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
-from pose_domain.filters import FilterParams, filter_instances
+from pose_domain.filters import filter_instances
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
 
@@ -182,16 +182,9 @@ def _default_filter(
     instances: list[PredictedInstance], opts: InferenceOptions
 ) -> list[PredictedInstance]:
     """The post-inference filters (legacy semantics, facts 3.12) on one frame's predictions."""
-    params = FilterParams(
-        overlapping=opts.filter_overlapping,
-        overlapping_method=opts.filter_overlapping_method,
-        overlapping_threshold=opts.filter_overlapping_threshold,
-        min_visible_nodes=opts.filter_min_visible_nodes,
-        min_visible_node_fraction=opts.filter_min_visible_node_fraction,
-        min_mean_node_score=opts.filter_min_mean_node_score,
-        min_instance_score=opts.filter_min_instance_score,
-        mean_over_visible=True,
-    )
+    from pose_app.stages import filter_params
+
+    params = attrs.evolve(filter_params(opts), mean_over_visible=True)
     return list(filter_instances(instances, params))
 
 

@@ -197,10 +197,9 @@ def labels_from_dataset(dataset: Dataset) -> Any:
     )
 
 
-def save_labels_atomic(labels: Any, path: str) -> None:
-    """Write ``labels`` to ``path`` via a temporary file in the same folder + ``os.replace``."""
-    import sleap_io as sio
-
+def _write_atomic(path: str, suffix: str, write: Any) -> None:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place:
+    ``path`` is always either the old file or a complete new one."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(folder):
         raise OutputWriteError(f"output folder does not exist: {folder}", hint="create it first")
@@ -208,10 +207,10 @@ def save_labels_atomic(labels: Any, path: str) -> None:
         raise OutputWriteError(
             f"output folder is not writable: {folder}", hint="choose -o elsewhere"
         )
-    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=".slp.tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
-        sio.save_slp(labels, tmp, embed=False, restore_original_videos=False, verbose=False)
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputWriteError(
@@ -222,6 +221,14 @@ def save_labels_atomic(labels: Any, path: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def save_labels_atomic(labels: Any, path: str) -> None:
+    """Write ``labels`` to ``path`` via a temporary file in the same folder + ``os.replace``."""
+    import sleap_io as sio
+
+    _write_atomic(path, ".slp.tmp", lambda tmp: sio.save_slp(
+        labels, tmp, embed=False, restore_original_videos=False, verbose=False))
 
 
 class SlpLabelsStore:
@@ -264,18 +271,4 @@ def save_analysis_h5(dataset: Dataset, path: str) -> None:
     import sleap_io as sio
 
     labels = labels_from_dataset(dataset)
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=".analysis.h5", dir=folder)
-    os.close(fd)
-    try:
-        sio.save_analysis_h5(labels, tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputWriteError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint=("free disk space, then rerun" if exc.errno == 28
-                  else "check that the output folder is writable"),
-        ) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _write_atomic(path, ".analysis.h5", lambda tmp: sio.save_analysis_h5(labels, tmp))
