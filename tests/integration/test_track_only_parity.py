@@ -71,9 +71,8 @@ def test_flow_on_clip_matches_reference_on_the_first_frames(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-@pytest.mark.reference
 def test_flow_on_centered_pair_matches_reference(tmp_path: Path) -> None:
-    video = SHARED_DATA / "centered_pair_low_quality.mp4"
+    video = DATA / "videos" / "centered_pair_low_quality.mp4"
     if not video.exists():
         pytest.skip("needs ../shared/fixtures/data/centered_pair_low_quality.mp4")
     slp = _beside(tmp_path, DATA / "labels" / "centered_pair_predictions.untracked.slp", video)
