@@ -21,7 +21,7 @@ from pose_domain.errors import InvalidOptionError
 
 #: Runtimes ``make_runtime`` builds (``torch`` is the eager module itself, built elsewhere).
 KINDS = ("onnx", "openvino", "tensorrt")
-PRECISIONS = ("fp32", "bf16", "fp16")
+PRECISIONS = ("fp32", "bf16", "fp16", "int8")
 
 
 def _installed(module: str) -> bool:
@@ -62,7 +62,7 @@ def available_runtimes(device: str = "cpu", precision: str = "fp32") -> list[str
     CPU: ``openvino`` (when installed; fastest fp32 here, and the only bf16 one), ``onnx``,
     ``torch``. CUDA: ``tensorrt`` (when installed), ``onnx`` (with ``onnxruntime-gpu``),
     ``torch``. ``precision`` drops runtimes that cannot run it (bf16: openvino with native
-    CPU bf16; fp16: tensorrt).
+    CPU bf16; int8: openvino with nncf installed; fp16: tensorrt).
     """
     out: list[str] = []
     device = resolve_device(device)
@@ -80,6 +80,8 @@ def available_runtimes(device: str = "cpu", precision: str = "fp32") -> list[str
 
                 if cpu_supports_bf16():
                     out.append("openvino")
+        if precision == "int8" and _installed("openvino") and _installed("nncf"):
+            out.append("openvino")
         if precision == "fp32" and _installed("onnxruntime"):
             out.append("onnx")
     out.append("torch")
@@ -124,7 +126,7 @@ def make_runtime(
         spec: The model's :class:`ModelSpec`.
         device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
         precision: ``fp32`` (exact, every runtime), ``bf16`` (openvino on CPUs with native
-            bf16), ``fp16`` (tensorrt).
+            bf16), ``int8`` (openvino + nncf, ADR-0055), ``fp16`` (tensorrt).
         cache_dir: Cache folder (default ``$POSE_CACHE_DIR`` or ``~/.cache/pose``).
         batch_size: Frames per ``infer`` call the caller will use (TensorRT optimises for it).
         max_batch_size: Largest batch (TensorRT profile); default ``max(batch_size, 8)``.
@@ -145,7 +147,7 @@ def make_runtime(
         )
     if precision not in PRECISIONS:
         raise InvalidOptionError(
-            f"unknown precision '{precision}'", hint="use fp32, bf16 or fp16"
+            f"unknown precision '{precision}'", hint="use fp32, bf16, fp16 or int8"
         )
     from pose_adapters.onnx.convert import cache_root, cached_onnx
 
@@ -154,8 +156,8 @@ def make_runtime(
         if precision != "fp32":
             raise InvalidOptionError(
                 f"the onnx runtime runs fp32 only, not {precision}",
-                hint="use --runtime openvino --precision bf16 (CPU) or --runtime tensorrt "
-                "--precision fp16 (GPU)",
+                hint="use --runtime openvino --precision int8 or bf16 (CPU) or --runtime "
+                "tensorrt --precision fp16 (GPU)",
             )
         from pose_adapters.onnx.runtime import OnnxRuntime, cuda_index
 
@@ -181,8 +183,8 @@ def make_runtime(
 
     _import_trt()
     _cuda_device(device)
-    if precision == "bf16":
-        raise InvalidOptionError("the tensorrt runtime supports fp32 or fp16, not bf16",
+    if precision in ("bf16", "int8"):
+        raise InvalidOptionError(f"the tensorrt runtime supports fp32 or fp16, not {precision}",
                                  hint="use --precision fp16")
     size = network_input_size(spec) or (512, 512)
     profile = ShapeProfile.around(

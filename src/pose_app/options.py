@@ -68,8 +68,8 @@ class InferenceOptions:
 
     device: str = "auto"
     runtime: str = "auto"
-    precision: Literal["fp32", "bf16", "fp16"] = attrs.field(
-        default="fp32", validator=_one_of("fp32", "bf16", "fp16")
+    precision: Literal["fp32", "bf16", "fp16", "int8"] = attrs.field(
+        default="fp32", validator=_one_of("fp32", "bf16", "fp16", "int8")
     )
     batch_size: int = attrs.field(default=4, validator=_positive)
     max_instances: int | None = attrs.field(default=None, validator=_positive)

@@ -11,7 +11,6 @@ import pytest
 
 from tests.conftest import DATA, REFERENCE, case_args, compare_slp
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "data"
 FAST_CASES = [
     "track_only_centroid_greedy",
     "track_only_clip_default",

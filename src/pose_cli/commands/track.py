@@ -30,7 +30,10 @@ def track(
                 "≤1.4 .h5 graphs; needs pose[legacy]).")
     ] = "auto",
     precision: Annotated[
-        Literal["fp32", "bf16", "fp16"], _p("--precision", help="fp32 (exact) or a fast mode.")
+        Literal["fp32", "bf16", "fp16", "int8"],
+        _p("--precision", help="fp32 (exact) or a fast mode: int8 (CPU, OpenVINO + NNCF; "
+           "calibrated on the first 256 network inputs, cached), bf16 (CPUs with native "
+           "bf16), fp16 (TensorRT)."),
     ] = "fp32",
     batch_size: Annotated[int, _p("--batch_size", "-b")] = 4,
     tracking: Annotated[bool, _p("--tracking", "-t", negative="")] = False,
