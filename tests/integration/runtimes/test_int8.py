@@ -1,0 +1,105 @@
+"""``--precision int8``: OpenVINO + NNCF post-training quantization (ADR-0055).
+
+The centroid fixture model is quantized on 20 frames of the fixture video; the fast outputs
+must stay close to fp32, the calibration batches themselves run exact, and the quantized
+model is cached by the calibration source.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("openvino")
+pytest.importorskip("nncf")
+cv2 = pytest.importorskip("cv2")
+
+from pose_adapters.accel import available_runtimes, make_runtime  # noqa: E402
+from pose_domain.errors import InvalidOptionError  # noqa: E402
+
+DATA = Path(__file__).parents[2] / "data"
+N_CALIB = 20
+
+
+def _frames(n: int, start: int = 0) -> np.ndarray:
+    """uint8 ``(n, 1, 384, 384)`` grayscale frames of the fixture video."""
+    cap = cv2.VideoCapture(str(DATA / "videos" / "centered_pair_small.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+    out = []
+    while len(out) < n:
+        ok, f = cap.read()
+        assert ok
+        out.append(f[:, :, 0])
+    cap.release()
+    return np.stack(out)[:, None]
+
+
+@pytest.fixture(scope="module")
+def centroid():
+    from pose_adapters.torch.network import build_network
+
+    return build_network(str(DATA / "models" / "sleapnn" / "centroid"))
+
+
+def _peak_shift(got: np.ndarray, want: np.ndarray, r: int = 3) -> int:
+    """Largest grid distance between ``want``'s global maximum (channel 0) and ``got``'s
+    maximum in the ``(2r+1)²`` window around it, over the batch (two similar animals may swap
+    which one is the global maximum, so the window keeps the same animal)."""
+    worst = 0
+    for g, w in zip(got[:, 0], want[:, 0], strict=True):
+        y, x = np.unravel_index(int(w.argmax()), w.shape)
+        y0, x0 = max(y - r, 0), max(x - r, 0)
+        win = g[y0:y + r + 1, x0:x + r + 1]
+        gy, gx = np.unravel_index(int(win.argmax()), win.shape)
+        worst = max(worst, abs(int(gy) + y0 - int(y)), abs(int(gx) + x0 - int(x)))
+    return worst
+
+
+@pytest.mark.slow
+def test_int8_close_to_fp32_and_cached(centroid, tmp_path, monkeypatch):
+    monkeypatch.setenv("POSE_INT8_CALIBRATION_FRAMES", str(N_CALIB))
+    spec, net = centroid
+    cache = str(tmp_path)
+    exact = make_runtime("openvino", net, spec, precision="fp32", cache_dir=cache)
+    fast = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    calib = _frames(N_CALIB)
+    for i in range(0, N_CALIB, 4):  # calibration batches run in fp32, exactly
+        got, want = fast.infer(calib[i:i + 4]), exact.infer(calib[i:i + 4])
+        np.testing.assert_allclose(got["confmaps"], want["confmaps"], atol=1e-5, rtol=0)
+    assert fast.quantized
+    assert list(Path(cache, "int8").glob("*/model.xml")), "the int8 model is cached"
+
+    test = _frames(8, start=500)
+    got, want = fast.infer(test)["confmaps"], exact.infer(test)["confmaps"]
+    assert got.shape == want.shape and got.dtype == np.float32
+    assert not np.allclose(got, want, atol=1e-6), "int8 really ran"
+    assert np.abs(got - want).mean() < 0.01  # max is ~0.6 after 20 frames (ADR-0055)
+    assert _peak_shift(got, want) <= 1  # output stride grid cells
+
+    # same input → same first batch → the cached model is used from the second batch on
+    again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    again.infer(calib[:4])
+    assert again.quantized
+    np.testing.assert_array_equal(again.infer(test)["confmaps"], got)
+
+    # another input is another calibration source: no cache hit
+    other = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    other.infer(_frames(4, start=900))
+    assert not other.quantized
+
+
+def test_int8_is_openvino_only(centroid, tmp_path):
+    spec, net = centroid
+    assert "openvino" in available_runtimes("cpu", "int8")
+    assert "onnx" not in available_runtimes("cpu", "int8")
+    with pytest.raises(InvalidOptionError, match="int8"):
+        make_runtime("onnx", net, spec, precision="int8", cache_dir=str(tmp_path))
+    if importlib.util.find_spec("tensorrt") is None:
+        return
+    with pytest.raises(InvalidOptionError, match="int8"):
+        make_runtime("tensorrt", net, spec, precision="int8", device="cuda",
+                     cache_dir=str(tmp_path))
