@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from pose_app.model import ModelSpec, Preprocessing
+from pose_app.model import ModelSpec
 from pose_app.ports.runtime import NetworkRuntime
 from pose_domain.errors import (
     IncompatibleModelsError,
@@ -33,7 +33,6 @@ from pose_domain.errors import (
     InvalidOptionError,
     ModelLoadError,
 )
-from pose_domain.skeleton import Skeleton
 
 METADATA_FILE = "export_metadata.json"
 EXPORT_FORMAT_VERSION = 1
@@ -54,18 +53,10 @@ def _versions(opset: int) -> dict[str, str | int]:
 
 def spec_from_dict(d: dict[str, Any], path: str) -> ModelSpec:
     """Rebuild a :class:`ModelSpec` from :func:`pose_adapters.onnx.convert.spec_to_dict`."""
+    from pose_adapters.serialization import spec_from_dict as from_dict
+
     try:
-        sk = d["skeleton"]
-        skeleton = Skeleton(
-            nodes=sk["nodes"], edges=sk.get("edges", ()), symmetries=sk.get("symmetries", ()),
-            name=sk.get("name", ""),
-        )
-        fields = {k: v for k, v in d.items() if k not in ("skeleton", "preprocessing", "path")}
-        fields["classes"] = tuple(fields.get("classes") or ())
-        return ModelSpec(
-            path=path, skeleton=skeleton, preprocessing=Preprocessing(**d["preprocessing"]),
-            **fields,
-        )
+        return from_dict(d, path)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(
             f"export metadata in '{path}' has an invalid model spec ({exc})",

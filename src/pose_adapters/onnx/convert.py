@@ -16,7 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 
 from pose_app.model import ModelSpec
@@ -41,7 +40,9 @@ def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
 def spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
     """A JSON-ready dict of every ``ModelSpec`` field (tuples become lists)."""
-    return json.loads(json.dumps(attrs.asdict(spec, recurse=True), default=list))
+    from pose_adapters.serialization import spec_to_dict as to_dict
+
+    return to_dict(spec)
 
 
 def _round_up(v: int, s: int) -> int:
