@@ -136,11 +136,7 @@ def _global_peaks(outputs: dict[str, np.ndarray],
     pts, vals = peaks.find_global_peaks(outputs[CONFMAPS], o.peak_threshold,
                                         o.refine and offs is None, o.integral_patch_size)
     if offs is not None:
-        b, c = np.nonzero(~np.isnan(pts[..., 0]))
-        x, y = pts[b, c, 0].astype(np.int64), pts[b, c, 1].astype(np.int64)
-        pts = pts.copy()
-        pts[b, c, 0] += offs[b, 2 * c, y, x]
-        pts[b, c, 1] += offs[b, 2 * c + 1, y, x]
+        pts = peaks.offset_refine_global(pts, offs)
     return pts, vals
 
 
@@ -149,12 +145,7 @@ def _local_peaks(outputs: dict[str, np.ndarray], o: InferenceOptions) -> peaks.P
     offs = _offsets(outputs, o)
     found = peaks.find_local_peaks(outputs[CONFMAPS], o.peak_threshold,
                                    o.refine and offs is None, o.integral_patch_size)
-    if offs is None or not len(found):
-        return found
-    s, c = found.samples, found.channels
-    x, y = found.points[:, 0].astype(np.int64), found.points[:, 1].astype(np.int64)
-    shift = np.stack([offs[s, 2 * c, y, x], offs[s, 2 * c + 1, y, x]], axis=1)
-    return peaks.PeakSet(found.points + shift, found.values, s, c)
+    return found if offs is None else peaks.offset_refine_local(found, offs)
 
 
 def _instance_from(points: np.ndarray, scores: np.ndarray, score: float,

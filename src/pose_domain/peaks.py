@@ -339,3 +339,31 @@ def find_local_peaks(
         return rough
     points = refine_integral(cms, rough.samples, rough.channels, rough.points, patch_size)
     return PeakSet(points, rough.values, rough.samples, rough.channels)
+
+
+def offset_refine_global(points: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Add learned sub-pixel offsets to global grid peaks (SLEAP 1.4's offset refinement).
+
+    Args:
+        points: ``(B, C, 2)`` grid peaks ``(x, y)`` (NaN = no peak), unrefined.
+        offsets: ``(B, 2C, H, W)`` offset maps; channels ``2c`` (x) and ``2c + 1`` (y).
+
+    Returns:
+        ``(B, C, 2)`` points plus the offsets read at each peak's cell.
+    """
+    out = np.array(points, dtype=np.float64, copy=True)
+    b, c = np.nonzero(~np.isnan(out[..., 0]))
+    x, y = out[b, c, 0].astype(np.int64), out[b, c, 1].astype(np.int64)
+    out[b, c, 0] += offsets[b, 2 * c, y, x]
+    out[b, c, 1] += offsets[b, 2 * c + 1, y, x]
+    return out
+
+
+def offset_refine_local(found: PeakSet, offsets: np.ndarray) -> PeakSet:
+    """:func:`offset_refine_global` for local peaks (``found`` in grid units, unrefined)."""
+    if not len(found):
+        return found
+    s, c = found.samples, found.channels
+    x, y = found.points[:, 0].astype(np.int64), found.points[:, 1].astype(np.int64)
+    shift = np.stack([offsets[s, 2 * c, y, x], offsets[s, 2 * c + 1, y, x]], axis=1)
+    return PeakSet(found.points + shift, found.values, s, c)

@@ -173,3 +173,19 @@ def test_empty_and_degenerate_inputs():
     pts, vals = find_global_peaks(np.zeros((0, 3, 8, 8), np.float32), 0.1)
     assert pts.shape == (0, 3, 2) and vals.shape == (0, 3)
     assert refine_integral(np.zeros((1, 1, 4, 4)), [], [], np.zeros((0, 2))).shape == (0, 2)
+
+
+def test_offset_refinement_adds_the_offset_at_the_peak_cell():
+    from pose_domain.peaks import PeakSet, offset_refine_global, offset_refine_local
+
+    offsets = np.zeros((1, 4, 5, 6), np.float32)
+    offsets[0, 0, 2, 3] = 0.25  # node 0, x offset at (x=3, y=2)
+    offsets[0, 1, 2, 3] = -0.5  # node 0, y offset
+    offsets[0, 3, 4, 1] = 0.75  # node 1, y offset at (x=1, y=4)
+    pts = np.array([[[3.0, 2.0], [1.0, 4.0]]])
+    np.testing.assert_allclose(offset_refine_global(pts, offsets), [[[3.25, 1.5], [1.0, 4.75]]])
+    nan = np.array([[[np.nan, np.nan], [1.0, 4.0]]])
+    assert np.isnan(offset_refine_global(nan, offsets)[0, 0]).all()
+    found = PeakSet([[3, 2], [1, 4]], [0.9, 0.8], [0, 0], [0, 1])
+    refined = offset_refine_local(found, offsets)
+    np.testing.assert_allclose(refined.points, [[3.25, 1.5], [1.0, 4.75]])
