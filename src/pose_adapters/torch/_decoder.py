@@ -12,6 +12,7 @@ Every tensor is float32 NCHW. Activations are ReLU; there are no norms in these 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -236,3 +237,50 @@ class Decoder(nn.Module):
             x = block(x, skips[b] if b < len(skips) else None)
             outputs.append(x)
         return outputs
+
+
+class EncoderDecoderBackbone(nn.Module):
+    """Shared tail of sleap-nn's ConvNeXt and SwinT wrappers: encoder (set by the subclass as
+    ``enc``) → "same" max-pool → middle blocks → decoder with skips deepest first."""
+
+    enc: nn.Module
+
+    def _build_neck(self, c: dict[str, Any], channels: list[int], c0: int) -> None:
+        """Create ``middle_blocks`` and ``dec`` from a resolved config and the encoder's
+        per-stage channels (shallow → deep)."""
+        self.middle_blocks, mid = middle_blocks(
+            channels[-1], c["filters_rate"], int(c["convs_per_block"]), int(c["kernel_size"])
+        )
+        self.max_stride: int = c["max_stride"]
+        self.dec = Decoder(
+            in_channels=mid,
+            skip_channels=channels[::-1],
+            c0=c0,
+            filters_rate=c["filters_rate"],
+            max_stride=self.max_stride,
+            output_stride=int(c["output_stride"]),
+            convs_per_block=int(c["convs_per_block"]),
+            kernel_size=int(c["kernel_size"]),
+            up_interpolate=bool(c["up_interpolate"]),
+        )
+        self.middle_filters = mid
+        self.stride_to_filters: dict[int, int] = {self.max_stride: mid}
+        self.stride_to_filters.update(zip(self.dec.strides, self.dec.filters))
+
+    def forward(self, x: torch.Tensor) -> dict[str, Any]:
+        """Run the backbone.
+
+        Args:
+            x: (N, in_channels, H, W) float32.
+
+        Returns:
+            ``{"outputs": decoder outputs (N, C_b, H_b, W_b) deepest first, "strides":
+            list[int] of their strides, "middle": (N, C_mid, H/max_stride, W/max_stride)
+            middle-block output}``.
+        """
+        last, skips = self.enc(x)
+        m = max_pool_same(last)
+        for block in self.middle_blocks:
+            m = block(m)
+        outputs = self.dec(m, skips[::-1])
+        return {"outputs": outputs, "strides": list(self.dec.strides), "middle": m}

@@ -25,12 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Head types in the canonical order sleap-nn uses to pick the model type.
 CANONICAL_HEADS: tuple[str, ...] = (
-    "single_instance",
-    "centroid",
-    "centered_instance",
-    "bottomup",
-    "multi_class_bottomup",
-    "multi_class_topdown",
+    *MODEL_TYPES,
     "bottomup_segmentation",
     "centered_instance_segmentation",
     "semantic_segmentation",
@@ -51,7 +46,7 @@ UNET_DEFAULTS: dict[str, Any] = {
     "convs_per_block": 2,
     "output_stride": 1,
 }
-_CONVNEXT_DEFAULTS: dict[str, Any] = {
+CONVNEXT_DEFAULTS: dict[str, Any] = {
     "model_type": "tiny",
     "arch": None,
     "stem_patch_kernel": 4,
@@ -64,8 +59,9 @@ _CONVNEXT_DEFAULTS: dict[str, Any] = {
     "output_stride": 1,
     "max_stride": 32,
 }
-_SWINT_DEFAULTS: dict[str, Any] = {
+SWINT_DEFAULTS: dict[str, Any] = {
     "model_type": "tiny",
+    "arch": None,
     "patch_size": 4,
     "stem_patch_stride": 2,
     "window_size": 7,
@@ -307,7 +303,7 @@ def _resolve_backbone(
             cfg["output_stride"] = min([int(cfg["output_stride"]), *spatial])
             cfg["max_stride"] = max([int(cfg["max_stride"]), *spatial])
     else:
-        defaults = _CONVNEXT_DEFAULTS if btype == "convnext" else _SWINT_DEFAULTS
+        defaults = CONVNEXT_DEFAULTS if btype == "convnext" else SWINT_DEFAULTS
         cfg = _with_defaults(defaults, raw)
         cfg["max_stride"] = int(cfg["stem_patch_stride"]) * 16
         if spatial:

@@ -15,7 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pose_adapters.torch._decoder import Decoder, max_pool_same, middle_blocks
+from pose_adapters.torch._decoder import EncoderDecoderBackbone
+from pose_adapters.torch.config import CONVNEXT_DEFAULTS
 from pose_domain.errors import ModelLoadError
 
 __all__ = [
@@ -36,19 +37,7 @@ CONVNEXT_PRESETS: dict[str, tuple[list[int], list[int]]] = {
     "large": ([3, 3, 27, 3], [192, 384, 768, 1536]),
 }
 
-_DEFAULTS: dict[str, Any] = {
-    "model_type": "tiny",
-    "arch": None,
-    "stem_patch_kernel": 4,
-    "stem_patch_stride": 2,
-    "in_channels": 1,
-    "kernel_size": 3,
-    "filters_rate": 2.0,
-    "convs_per_block": 2,
-    "up_interpolate": True,
-    "output_stride": 1,
-    "max_stride": 32,
-}
+_DEFAULTS = CONVNEXT_DEFAULTS  # one source of truth, shared with the config reader
 
 
 class Permute(nn.Module):
@@ -205,7 +194,7 @@ def _check_strides(cfg: dict[str, Any], name: str) -> None:
         )
 
 
-class ConvNextBackbone(nn.Module):
+class ConvNextBackbone(EncoderDecoderBackbone):
     """sleap-nn's ``ConvNextWrapper``: ConvNeXt encoder → "same" max-pool → middle → decoder.
 
     Attributes:
@@ -230,39 +219,4 @@ class ConvNextBackbone(nn.Module):
             int(c["stem_patch_kernel"]),
             c["stem_patch_stride"],
         )
-        self.middle_blocks, mid = middle_blocks(
-            channels[-1], c["filters_rate"], int(c["convs_per_block"]), int(c["kernel_size"])
-        )
-        self.max_stride: int = c["max_stride"]
-        self.dec = Decoder(
-            in_channels=mid,
-            skip_channels=channels[::-1],
-            c0=channels[0],
-            filters_rate=c["filters_rate"],
-            max_stride=self.max_stride,
-            output_stride=int(c["output_stride"]),
-            convs_per_block=int(c["convs_per_block"]),
-            kernel_size=int(c["kernel_size"]),
-            up_interpolate=bool(c["up_interpolate"]),
-        )
-        self.middle_filters = mid
-        self.stride_to_filters: dict[int, int] = {self.max_stride: mid}
-        self.stride_to_filters.update(zip(self.dec.strides, self.dec.filters))
-
-    def forward(self, x: torch.Tensor) -> dict[str, Any]:
-        """Run the backbone.
-
-        Args:
-            x: (N, in_channels, H, W) float32.
-
-        Returns:
-            ``{"outputs": list of (N, C_b, H_b, W_b) decoder outputs deepest first,
-            "strides": list[int] of their strides, "middle": (N, C_mid, H/max_stride,
-            W/max_stride) middle-block output}``.
-        """
-        last, skips = self.enc(x)
-        m = max_pool_same(last)
-        for block in self.middle_blocks:
-            m = block(m)
-        outputs = self.dec(m, skips[::-1])
-        return {"outputs": outputs, "strides": list(self.dec.strides), "middle": m}
+        self._build_neck(c, channels, c0=channels[0])

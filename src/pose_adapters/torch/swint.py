@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pose_adapters.torch._decoder import Decoder, max_pool_same, middle_blocks
+from pose_adapters.torch._decoder import EncoderDecoderBackbone
+from pose_adapters.torch.config import SWINT_DEFAULTS
 from pose_adapters.torch.convnext import Permute, _check_strides
 from pose_domain.errors import ModelLoadError
 
@@ -41,20 +42,7 @@ SWINT_PRESETS: dict[str, tuple[int, list[int], list[int]]] = {
     "base": (128, [2, 2, 18, 2], [4, 8, 16, 32]),
 }
 
-_DEFAULTS: dict[str, Any] = {
-    "model_type": "tiny",
-    "arch": None,
-    "patch_size": 4,
-    "stem_patch_stride": 2,
-    "window_size": 7,
-    "in_channels": 1,
-    "kernel_size": 3,
-    "filters_rate": 2.0,
-    "convs_per_block": 2,
-    "up_interpolate": True,
-    "output_stride": 1,
-    "max_stride": 32,
-}
+_DEFAULTS = SWINT_DEFAULTS  # one source of truth, shared with the config reader
 
 _MASK_VALUE = -100.0
 
@@ -340,7 +328,7 @@ def resolve_swint_config(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-class SwinTBackbone(nn.Module):
+class SwinTBackbone(EncoderDecoderBackbone):
     """sleap-nn's ``SwinTWrapper``: Swin-T encoder → "same" max-pool → middle → decoder.
 
     Attributes:
@@ -367,38 +355,4 @@ class SwinTBackbone(nn.Module):
             int(c["patch_size"]),
             c["stem_patch_stride"],
         )
-        self.middle_blocks, mid = middle_blocks(
-            channels[-1], c["filters_rate"], int(c["convs_per_block"]), int(c["kernel_size"])
-        )
-        self.max_stride: int = c["max_stride"]
-        self.dec = Decoder(
-            in_channels=mid,
-            skip_channels=channels[::-1],
-            c0=e,
-            filters_rate=c["filters_rate"],
-            max_stride=self.max_stride,
-            output_stride=int(c["output_stride"]),
-            convs_per_block=int(c["convs_per_block"]),
-            kernel_size=int(c["kernel_size"]),
-            up_interpolate=bool(c["up_interpolate"]),
-        )
-        self.middle_filters = mid
-        self.stride_to_filters: dict[int, int] = {self.max_stride: mid}
-        self.stride_to_filters.update(zip(self.dec.strides, self.dec.filters))
-
-    def forward(self, x: torch.Tensor) -> dict[str, Any]:
-        """Run the backbone.
-
-        Args:
-            x: (N, in_channels, H, W) float32.
-
-        Returns:
-            ``{"outputs": decoder outputs (N, C_b, H_b, W_b) deepest first, "strides":
-            list[int], "middle": (N, C_mid, H/max_stride, W/max_stride)}``.
-        """
-        last, skips = self.enc(x)
-        m = max_pool_same(last)
-        for block in self.middle_blocks:
-            m = block(m)
-        outputs = self.dec(m, skips[::-1])
-        return {"outputs": outputs, "strides": list(self.dec.strides), "middle": m}
+        self._build_neck(c, channels, c0=e)
