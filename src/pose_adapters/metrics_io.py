@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pose_adapters._files import write_atomic
 from pose_app.dataset import Dataset
-from pose_domain.errors import OutputWriteError
 
 
 def pair_videos(gt: Dataset, pred: Dataset) -> list[tuple[int, int]]:
@@ -80,22 +79,6 @@ def metrics_to_json(metrics: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _atomic_write(path: Path, write: Any, suffix: str) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputWriteError(f"output folder does not exist: {folder}", hint="create it first")
-    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def save_metrics(metrics: dict[str, Any], path: str) -> tuple[str, str]:
     """Write ``path`` (``.npz``, reference layout) and its sibling ``.json``.
 
@@ -117,6 +100,6 @@ def save_metrics(metrics: dict[str, Any], path: str) -> tuple[str, str]:
     def write_json(tmp: str) -> None:
         Path(tmp).write_text(json.dumps(metrics_to_json(metrics)))
 
-    _atomic_write(npz, write_npz, ".npz.tmp")
-    _atomic_write(js, write_json, ".json.tmp")
+    write_atomic(npz, ".npz.tmp", write_npz)
+    write_atomic(js, ".json.tmp", write_json)
     return str(npz), str(js)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
+from pose_adapters._files import write_atomic
 from pose_app.dataset import Dataset, Suggestion, VideoRef
 from pose_domain.errors import (
     InputNotFoundError,
-    OutputWriteError,
     UnsupportedInputError,
 )
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
@@ -197,37 +196,11 @@ def labels_from_dataset(dataset: Dataset) -> Any:
     )
 
 
-def _write_atomic(path: str, suffix: str, write: Any) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place:
-    ``path`` is always either the old file or a complete new one."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise OutputWriteError(f"output folder does not exist: {folder}", hint="create it first")
-    if not os.access(folder, os.W_OK):
-        raise OutputWriteError(
-            f"output folder is not writable: {folder}", hint="choose -o elsewhere"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=".pose-", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputWriteError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint=("free disk space, then rerun" if exc.errno == 28
-                  else "check that the output folder is writable"),
-        ) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def save_labels_atomic(labels: Any, path: str) -> None:
     """Write ``labels`` to ``path`` via a temporary file in the same folder + ``os.replace``."""
     import sleap_io as sio
 
-    _write_atomic(path, ".slp.tmp", lambda tmp: sio.save_slp(
+    write_atomic(path, ".slp.tmp", lambda tmp: sio.save_slp(
         labels, tmp, embed=False, restore_original_videos=False, verbose=False))
 
 
@@ -271,4 +244,4 @@ def save_analysis_h5(dataset: Dataset, path: str) -> None:
     import sleap_io as sio
 
     labels = labels_from_dataset(dataset)
-    _write_atomic(path, ".analysis.h5", lambda tmp: sio.save_analysis_h5(labels, tmp))
+    write_atomic(path, ".analysis.h5", lambda tmp: sio.save_analysis_h5(labels, tmp))
