@@ -57,7 +57,8 @@ class GlobalConfig:
         refine_gate: Largest distance to an identity's smoothed pose, in body sizes.
         partial_gate: Factor on that gate for instances with at most half their nodes.
         velocity_weight: Damping of the constant-velocity extrapolation (0 = none).
-        endpoint_frames: A tracklet's end poses are the per-node median of this many frames.
+        endpoint_frames: A tracklet's end poses are, per node, the median of that node's
+            first (last) this-many sightings (a node missing at the very end is not unknown).
         node_reassign: After the solve, re-assign NODES of each frame to the identities'
             smoothed poses (ADR-0081): nodes of an identity's instance farther than
             ``node_gate`` from its smoothed node are freed, and free nodes (from freed ones and
@@ -109,6 +110,8 @@ class GlobalConfig:
     flip_min_rate: float = 0.005
     flip_motion: float = 0.5
     flip_speed: float = 0.05
+    node_fill_gap: int = 0
+    node_passes: int = 1
 
 
 def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -231,8 +234,13 @@ class GlobalTracker:
         assign = {(f, int(kept[f][r])): ident for (f, r), ident in assign.items()}
         poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if cfg.node_reassign and len(paths):
-            ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
-            poses = self._reassign_nodes(all_pts, assign, ref, body)
+            fidx_ = np.array([fr.frame_idx for fr in frames])
+            for _pass in range(cfg.node_passes):
+                traj = _trajectories(all_pts, assign, poses, len(paths))
+                ref = _smooth(traj, cfg.node_window)
+                if cfg.node_fill_gap:
+                    ref = _bridged(ref, fidx_, cfg.node_fill_gap)
+                poses = self._reassign_nodes(all_pts, assign, ref, body)
         if cfg.flip_fix and len(paths):
             fidx = np.array([fr.frame_idx for fr in frames])
             poses = self._fix_flips(all_pts, assign, poses, len(paths), body, fidx)
@@ -495,12 +503,15 @@ class GlobalTracker:
         cfg = self.config
         tracklets: list[_Tracklet] = []
         open_: dict[int, int] = {}  # row in previous frame -> tracklet index
+        known: dict[int, np.ndarray] = {}  # tracklet -> last known position of each node
         for f in range(len(frames)):
             cur = pts[f]
             new_open: dict[int, int] = {}
             links: dict[int, int] = {}
             if f > 0 and open_ and len(cur) and frames[f].frame_idx - frames[f - 1].frame_idx == 1:
-                prev = pts[f - 1]
+                # each open tracklet's last known position of every node (a node missing
+                # in the previous frame is not a reason to break the tracklet)
+                prev = np.stack([known[open_[i]] for i in range(len(pts[f - 1]))])
                 d = pose_distance(prev, cur)
                 finite = np.where(np.isfinite(d), d, 1e12)
                 r, c = hungarian(finite)
@@ -521,6 +532,8 @@ class GlobalTracker:
                     tracklets.append(_Tracklet(members=[], points=[]))
                 tracklets[t].members.append((f, j))
                 tracklets[t].points.append(cur[j])
+                seen = ~np.isnan(cur[j]).any(axis=-1)
+                known[t] = np.where(seen[:, None], cur[j], known.get(t, cur[j]))
                 new_open[j] = t
             open_ = new_open
         return tracklets
@@ -544,8 +557,8 @@ class GlobalTracker:
         m_end = max(1, cfg.endpoint_frames)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            first = np.stack([np.nanmedian(np.stack(t.points[:m_end]), axis=0) for t in tl])
-            last = np.stack([np.nanmedian(np.stack(t.points[-m_end:]), axis=0) for t in tl])
+            first = np.stack([_end_pose(np.stack(t.points), m_end) for t in tl])
+            last = np.stack([_end_pose(np.stack(t.points)[::-1], m_end) for t in tl])
         v_out = np.zeros_like(last)
         v_in = np.zeros_like(first)
         size = np.full(n, np.nan)
@@ -592,6 +605,27 @@ class GlobalTracker:
         return [[order[i] for i in p] for p in paths]
 
 
+def _end_pose(points: np.ndarray, m: int) -> np.ndarray:
+    """Pose at the start of a tracklet: per node, the median of its first ``m`` sightings.
+
+    Args:
+        points: ``(T, N, 2)`` px, NaN = missing, in the order to read (reverse for the end).
+        m: Sightings per node.
+
+    Returns:
+        ``(N, 2)``; NaN for nodes never seen. A node missing in the first frame still gets
+        the position where it is first seen, so a tracklet that starts (or ends) on a partial
+        pose is not costed as if those nodes were unknown.
+    """
+    out = np.full(points.shape[1:], np.nan)
+    seen = ~np.isnan(points).any(axis=-1)  # (T, N)
+    for n in range(points.shape[1]):
+        rows = np.flatnonzero(seen[:, n])[:m]
+        if rows.size:
+            out[n] = np.median(points[rows, n], axis=0)
+    return out
+
+
 def _smoothed(
     pts: list[np.ndarray], assign: dict[tuple[int, int], int], k: int, window: int
 ) -> np.ndarray:
@@ -619,6 +653,53 @@ def _smoothed(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.asarray(np.nanmedian(windows, axis=-1))
+
+
+def _trajectories(
+    pts: list[np.ndarray],
+    assign: dict[tuple[int, int], int],
+    poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    k: int,
+) -> np.ndarray:
+    """``(n_frames, k, N, 2)`` pose of every identity (assigned instance or rebuilt pose)."""
+    n_f = len(pts)
+    n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
+    traj = np.full((n_f, k, n_nodes, 2), np.nan)
+    for (f, r), ident in assign.items():
+        traj[f, ident] = pts[f][r]
+    for (f, ident), (points, _, _) in poses.items():
+        traj[f, ident] = points
+    return traj
+
+
+def _smooth(traj: np.ndarray, w: int) -> np.ndarray:
+    """Per-node running median of ``traj`` over ``±w`` frames (NaN-aware)."""
+    pad = np.full((w, *traj.shape[1:]), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([pad, traj, pad]), 2 * w + 1, axis=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(windows, axis=-1))
+
+
+def _bridged(ref: np.ndarray, fidx: np.ndarray, max_gap: int) -> np.ndarray:
+    """``ref`` with unknown stretches of at most ``max_gap`` frames linearly interpolated."""
+    out = ref.copy()
+    _, k, n_nodes, _ = ref.shape
+    for i in range(k):
+        for n in range(n_nodes):
+            known = np.flatnonzero(~np.isnan(ref[:, i, n]).any(axis=-1))
+            if len(known) < 2:
+                continue
+            gaps = np.flatnonzero(np.diff(fidx[known]) > 1)
+            for g in gaps.tolist():
+                a, b = known[g], known[g + 1]
+                if fidx[b] - fidx[a] - 1 > max_gap:
+                    continue
+                w = ((fidx[a + 1:b] - fidx[a]) / (fidx[b] - fidx[a]))[:, None]
+                out[a + 1:b, i, n] = (1 - w) * ref[a, i, n] + w * ref[b, i, n]
+    return out
 
 
 def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
