@@ -10,11 +10,14 @@ would fit that clip. This script takes the proofread identities of ``clip.slp`` 
 bottom-up model does (each corruption seeded, so runs are comparable):
 
 * ``noise``: Gaussian jitter of every node (px).
-* ``missed``: instances dropped, single frames and stretches of up to 60 frames.
+* ``missed``: an animal lost for stretches of up to 60 frames.
+* ``alternating``: stretches where only one of the two animals is found per frame, at random
+  (close animals in a bottom-up model).
 * ``nodes``: single nodes missing.
 * ``joined``: nodes of both animals grouped into one instance (the other animal's instance
   lost in that frame), in bursts.
-* ``flips``: head/thorax labels swapped for stretches of up to 80 frames.
+* ``flips``: an animal's head/thorax labels swapped for stretches of up to 80 frames.
+* ``flicker``: in such stretches, swapped in a random half of the frames only.
 
 Each corrupted video is tracked by the online tracker (reference defaults) and by
 ``--tracker global`` with each ``--config`` (``GlobalConfig`` keyword overrides, the default
@@ -51,22 +54,29 @@ def _stretches(rng: np.random.Generator, n: int, rate: float, longest: int) -> n
 
 
 def corrupt(
-    pts: list[np.ndarray], rng: np.random.Generator, kind: str, flip_pair: tuple[int, int]
+    pts: list[np.ndarray],
+    names: list[list[str]],
+    rng: np.random.Generator,
+    kind: str,
+    flip_pair: tuple[int, int],
 ) -> list[np.ndarray]:
     """A corrupted copy of per-frame poses ``(n_i, N, 2)`` (rows keep the truth's order)."""
     n = len(pts)
     out = [p.astype(np.float64).copy() for p in pts]
     n_nodes = out[0].shape[1]
-    noise = {"noise": 8.0, "missed": 3.0, "nodes": 3.0, "joined": 3.0, "flips": 3.0,
-             "all": 6.0}[kind]
+    noise = {"noise": 8.0, "missed": 3.0, "alternating": 3.0, "nodes": 3.0, "joined": 3.0,
+             "flips": 3.0, "flicker": 3.0, "all": 6.0}[kind]
     for p in out:
         p += rng.normal(0, noise, p.shape)
-    if kind in ("flips", "all"):
-        for row in range(2):
+    ids = sorted({nm for row in names for nm in row})
+    if kind in ("flips", "flicker", "all"):
+        a, b = flip_pair
+        for nm in ids:
             bad = _stretches(rng, n, 0.08, 80)
-            a, b = flip_pair
+            if kind == "flicker":  # labels swapped at random, frame by frame, in the stretches
+                bad &= rng.random(n) < 0.5
             for f in np.flatnonzero(bad):
-                if row < len(out[f]):
+                for row in (r for r, x in enumerate(names[f]) if x == nm):
                     out[f][row, [a, b]] = out[f][row, [b, a]]
     if kind in ("nodes", "all"):
         for p in out:
@@ -79,14 +89,21 @@ def corrupt(
                 take = rng.random(n_nodes) < 0.5
                 merged = np.where(take[:, None], p[0], p[1])
                 out[f] = merged[None]
-    missing: list[np.ndarray] = []
+    lost = {nm: np.zeros(n, bool) for nm in ids}
     if kind in ("missed", "all"):
-        for _ in range(2):
-            missing.append(_stretches(rng, n, 0.06, 60))
+        lost = {nm: _stretches(rng, n, 0.06, 60) for nm in ids}
+    if kind == "alternating":
+        # stretches where the detector finds one of two close animals per frame, at random
+        both = _stretches(rng, n, 0.1, 40)
+        pick = rng.integers(0, len(ids), n)
+        for j, nm in enumerate(ids):
+            lost[nm] = both & (pick != j)
     res = []
     for f, p in enumerate(out):
-        keep = [r for r in range(len(p)) if not any(m[f] for m in missing[r:r + 1])]
-        keep = [r for r in keep if not np.isnan(p[r]).all()]
+        keep = [r for r in range(len(p))
+                if r < len(names[f]) and not lost[names[f][r]][f] and not np.isnan(p[r]).all()]
+        if len(p) < len(names[f]):  # a joined instance stands for both animals
+            keep = [0] if not np.isnan(p[0]).all() else []
         res.append(p[keep] if keep else np.zeros((0, n_nodes, 2)))
     return res
 
@@ -116,7 +133,8 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--config", action="append", default=[])
     ap.add_argument("--kinds", nargs="+",
-                    default=["noise", "missed", "nodes", "joined", "flips", "all"])
+                    default=["noise", "missed", "alternating", "nodes", "joined", "flips",
+                             "flicker", "all"])
     a = ap.parse_args()
 
     from pose_app.options import TrackingOptions
@@ -150,10 +168,10 @@ def main() -> int:
     )
     print(header)
     for label, (path, pair) in truths.items():
-        pts, _, fidx = _truth(path)
+        pts, names, fidx = _truth(path)
         for kind in a.kinds:
             for seed in a.seeds:
-                bad = corrupt(pts, np.random.default_rng(seed), kind, pair)
+                bad = corrupt(pts, names, np.random.default_rng(seed), kind, pair)
                 row = [_score(online, path, bad, fidx)]
                 row += [_score(offline(kw), path, bad, fidx) for _, kw in configs]
                 print(f"{label:22s} {kind:8s} {seed:4d} {row[0]:>12s} "

@@ -68,6 +68,11 @@ class GlobalConfig:
         node_gate: Largest node distance to an identity's smoothed node, in body sizes.
         min_new_nodes: An identity without an instance in a frame gets one built from free
             nodes when at least this fraction of the skeleton's nodes are found.
+        node_bridge: Between two sightings of an identity's node, its reference for node
+            re-assignment is interpolated (ADR-0086), so an animal the detector lost as a whole
+            for a while gets back its nodes found inside other detections.
+        tracklet_gap: A tracklet may skip this many frames without a detection (0: tracklets
+            break at every missed frame, the global solve links them).
         flip_fix: After node re-assignment, undo node-label swaps per identity (ADR-0085):
             for each confused node pair, a two-state (as detected / swapped) Viterbi over the
             identity's frames trades node continuity against ``flip_cost`` per swapped frame
@@ -110,8 +115,8 @@ class GlobalConfig:
     flip_min_rate: float = 0.005
     flip_motion: float = 0.5
     flip_speed: float = 0.05
-    node_fill_gap: int = 0
-    node_passes: int = 1
+    node_bridge: bool = True
+    tracklet_gap: int = 0
 
 
 def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -234,13 +239,10 @@ class GlobalTracker:
         assign = {(f, int(kept[f][r])): ident for (f, r), ident in assign.items()}
         poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if cfg.node_reassign and len(paths):
-            fidx_ = np.array([fr.frame_idx for fr in frames])
-            for _pass in range(cfg.node_passes):
-                traj = _trajectories(all_pts, assign, poses, len(paths))
-                ref = _smooth(traj, cfg.node_window)
-                if cfg.node_fill_gap:
-                    ref = _bridged(ref, fidx_, cfg.node_fill_gap)
-                poses = self._reassign_nodes(all_pts, assign, ref, body)
+            ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
+            if cfg.node_bridge:
+                ref = _bridged(ref, np.array([fr.frame_idx for fr in frames]))
+            poses = self._reassign_nodes(all_pts, assign, ref, body)
         if cfg.flip_fix and len(paths):
             fidx = np.array([fr.frame_idx for fr in frames])
             poses = self._fix_flips(all_pts, assign, poses, len(paths), body, fidx)
@@ -500,30 +502,37 @@ class GlobalTracker:
     def _tracklets(
         self, frames: list[LabeledFrame], pts: list[np.ndarray], gate: float
     ) -> list[_Tracklet]:
+        """Unambiguous chains of instances (see the module docstring, step 1).
+
+        An instance continues a tracklet whose last member is at most ``tracklet_gap`` + 1
+        frames back (a detector that misses an animal for a frame or two, or finds only one of
+        two close animals per frame, does not break its chain), compared with each node's last
+        known position in that tracklet (a node missing in the last frame is not unknown).
+        """
         cfg = self.config
+        fidx = np.array([fr.frame_idx for fr in frames])
         tracklets: list[_Tracklet] = []
-        open_: dict[int, int] = {}  # row in previous frame -> tracklet index
+        last: dict[int, int] = {}  # open tracklet -> frame position of its last member
         known: dict[int, np.ndarray] = {}  # tracklet -> last known position of each node
         for f in range(len(frames)):
             cur = pts[f]
-            new_open: dict[int, int] = {}
+            last = {t: lf for t, lf in last.items() if fidx[f] - fidx[lf] <= cfg.tracklet_gap + 1}
+            cand = list(last)
             links: dict[int, int] = {}
-            if f > 0 and open_ and len(cur) and frames[f].frame_idx - frames[f - 1].frame_idx == 1:
-                # each open tracklet's last known position of every node (a node missing
-                # in the previous frame is not a reason to break the tracklet)
-                prev = np.stack([known[open_[i]] for i in range(len(pts[f - 1]))])
+            if cand and len(cur):
+                prev = np.stack([known[t] for t in cand])
                 d = pose_distance(prev, cur)
                 finite = np.where(np.isfinite(d), d, 1e12)
                 r, c = hungarian(finite)
                 for i, j in zip(r.tolist(), c.tolist()):
                     dij = d[i, j]
-                    if not dij <= gate or i not in open_:
+                    if not dij <= gate:
                         continue
                     others = np.concatenate([np.delete(d[i], j), np.delete(d[:, j], i)])
                     margin = cfg.ambiguity_ratio * dij + 0.02 * gate
                     if others.size and not (others > margin).all():
                         continue
-                    links[j] = open_[i]
+                    links[j] = cand[i]
             for j in range(len(cur)):
                 if j in links:
                     t = links[j]
@@ -534,8 +543,8 @@ class GlobalTracker:
                 tracklets[t].points.append(cur[j])
                 seen = ~np.isnan(cur[j]).any(axis=-1)
                 known[t] = np.where(seen[:, None], cur[j], known.get(t, cur[j]))
-                new_open[j] = t
-            open_ = new_open
+                last[t] = f
+            # a tracklet not continued in a frame where it was a candidate stays open (gap)
         return tracklets
 
     def _link(
@@ -655,47 +664,28 @@ def _smoothed(
         return np.asarray(np.nanmedian(windows, axis=-1))
 
 
-def _trajectories(
-    pts: list[np.ndarray],
-    assign: dict[tuple[int, int], int],
-    poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
-    k: int,
-) -> np.ndarray:
-    """``(n_frames, k, N, 2)`` pose of every identity (assigned instance or rebuilt pose)."""
-    n_f = len(pts)
-    n_nodes = next((p.shape[1] for p in pts if len(p)), 0)
-    traj = np.full((n_f, k, n_nodes, 2), np.nan)
-    for (f, r), ident in assign.items():
-        traj[f, ident] = pts[f][r]
-    for (f, ident), (points, _, _) in poses.items():
-        traj[f, ident] = points
-    return traj
+def _bridged(ref: np.ndarray, fidx: np.ndarray) -> np.ndarray:
+    """Identity reference nodes bridged across the frames between two sightings.
 
+    Between two frames where an identity's node is known, the node is linearly interpolated
+    (never extrapolated past the first or last sighting). An animal the detector lost as a
+    whole keeps a reference, so its nodes found inside other detections (an instance that
+    joined nodes of two animals) can be given back to it (ADR-0086).
 
-def _smooth(traj: np.ndarray, w: int) -> np.ndarray:
-    """Per-node running median of ``traj`` over ``±w`` frames (NaN-aware)."""
-    pad = np.full((w, *traj.shape[1:]), np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(
-        np.concatenate([pad, traj, pad]), 2 * w + 1, axis=0
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(np.nanmedian(windows, axis=-1))
+    Args:
+        ref: ``(n_frames, K, N, 2)`` px, NaN = unknown.
+        fidx: ``(n_frames,)`` frame indices, increasing.
 
-
-def _bridged(ref: np.ndarray, fidx: np.ndarray, max_gap: int) -> np.ndarray:
-    """``ref`` with unknown stretches of at most ``max_gap`` frames linearly interpolated."""
+    Returns:
+        ``(n_frames, K, N, 2)`` px, NaN only before the first and after the last sighting.
+    """
     out = ref.copy()
     _, k, n_nodes, _ = ref.shape
     for i in range(k):
         for n in range(n_nodes):
             known = np.flatnonzero(~np.isnan(ref[:, i, n]).any(axis=-1))
-            if len(known) < 2:
-                continue
-            gaps = np.flatnonzero(np.diff(fidx[known]) > 1)
-            for g in gaps.tolist():
-                a, b = known[g], known[g + 1]
-                if fidx[b] - fidx[a] - 1 > max_gap:
+            for a, b in zip(known[:-1].tolist(), known[1:].tolist()):
+                if b - a < 2:
                     continue
                 w = ((fidx[a + 1:b] - fidx[a]) / (fidx[b] - fidx[a]))[:, None]
                 out[a + 1:b, i, n] = (1 - w) * ref[a, i, n] + w * ref[b, i, n]

@@ -195,3 +195,39 @@ def test_partial_poses_without_a_common_node_stay_on_their_identity() -> None:
             assert owner.setdefault(inst.track.name, k) == k  # never swapped
             kept += 1
     assert kept >= 0.98 * sum(len(ids) for ids in truth)
+
+
+def test_nodes_of_a_lost_animal_inside_a_joined_instance_go_back_to_it() -> None:
+    """For 30 frames the network finds one instance joining A's head to B's thorax."""
+    frames = []
+    for t in range(100):
+        a = animal(np.array([100.0 + t, 200.0]), 30.0)
+        b = animal(np.array([300.0 + t, 260.0]), 30.0)
+        if 40 <= t < 70:
+            insts = [PredictedInstance.from_arrays(np.stack([a[0], b[1]]), [0.9, 0.4], 0.7)]
+        else:
+            insts = [PredictedInstance.from_arrays(p, [1, 1], 1.0) for p in (a, b)]
+        frames.append(LabeledFrame(0, t, insts))
+    bridged = _run(frames, GlobalConfig(n_identities=2))
+    unbridged = _run(frames, GlobalConfig(n_identities=2, node_bridge=False))
+    track_of_a = next(i.track for i in bridged[0].instances if i.points[0, 0] < 200)
+    for t in range(40, 70):
+        got = {i.track is track_of_a: i for i in bridged[t].instances}
+        assert set(got) == {True, False}
+        np.testing.assert_allclose(got[True].points[0], [100.0 + t, 200.0])
+        np.testing.assert_allclose(got[False].points[1], [330.0 + t, 260.0])
+    # the running median alone (±3 frames) knows nothing in the middle of the stretch
+    assert not unbridged[55].instances
+
+
+def test_tracklet_gap_lets_a_flickering_detection_keep_its_tracklet() -> None:
+    frames = [
+        LabeledFrame(0, t, [PredictedInstance.from_arrays(
+            animal(np.array([100.0 + t, 200.0]), 30.0), [1, 1], 1.0)] if t % 3 else [])
+        for t in range(30)
+    ]
+    pts = [np.stack([i.points for i in f.instances]) if f.instances else np.zeros((0, 2, 2))
+           for f in frames]
+    for gap, expected in ((0, 10), (1, 1)):
+        tracker = GlobalTracker(GlobalConfig(tracklet_gap=gap))
+        assert len(tracker._tracklets(frames, pts, gate=20.0)) == expected
