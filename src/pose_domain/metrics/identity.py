@@ -45,6 +45,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from pose_domain.distance import mean_node_distance
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance, LabeledFrame, Track
 from pose_domain.matching import hungarian
@@ -57,25 +58,6 @@ DEFAULT_THRESHOLDS: Mapping[str, float] = {"distance": 50.0, "oks": 0.5}
 
 _MT_FRACTION = 0.8
 _ML_FRACTION = 0.2
-
-
-def mean_node_distance(gt: NDArray[np.float64], pred: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Mean Euclidean distance over nodes visible in both poses.
-
-    Args:
-        gt: ``(n_gt, n_nodes, 2)`` float px, NaN = missing.
-        pred: ``(n_pr, n_nodes, 2)`` float px, NaN = missing.
-
-    Returns:
-        ``(n_gt, n_pr)`` float64 px; ``inf`` where no node is visible in both.
-    """
-    d = np.linalg.norm(gt[:, None, :, :] - pred[None, :, :, :], axis=-1)  # (g, p, n)
-    ok = ~np.isnan(d)
-    count = ok.sum(axis=-1)
-    total = np.where(ok, d, 0.0).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-    return np.where(count > 0, mean, np.inf)
 
 
 def _tracked(instances: Sequence[Instance]) -> list[Instance]:
@@ -96,7 +78,7 @@ def _frame_cost(
     g = np.stack([i.points for i in gt])
     p = np.stack([i.points for i in pred])
     if match_by == "distance":
-        cost = mean_node_distance(g, p)
+        cost = mean_node_distance(g[:, None], p[None])
         valid = cost <= threshold
     else:
         sim = compute_oks(g, p, stddev=oks_stddev)

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from pose_domain.distance import mean_node_distance
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.matching import hungarian
 from pose_domain.tracking.online import attach
@@ -71,8 +72,7 @@ class GlobalConfig:
         node_bridge: Between two sightings of an identity's node, its reference for node
             re-assignment is interpolated (ADR-0086), so an animal the detector lost as a whole
             for a while gets back its nodes found inside other detections.
-        tracklet_gap: A tracklet may skip this many frames without a detection (0: tracklets
-            break at every missed frame, the global solve links them).
+
         flip_fix: After node re-assignment, undo node-label swaps per identity (ADR-0085):
             for each confused node pair, a two-state (as detected / swapped) Viterbi over the
             identity's frames trades node continuity against ``flip_cost`` per swapped frame
@@ -116,25 +116,6 @@ class GlobalConfig:
     flip_motion: float = 0.5
     flip_speed: float = 0.05
     node_bridge: bool = True
-    tracklet_gap: int = 0
-
-
-def pose_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Mean node distance over jointly visible nodes of every pair.
-
-    Args:
-        a: ``(n, n_nodes, 2)``; b: ``(m, n_nodes, 2)``; NaN = missing.
-
-    Returns:
-        ``(n, m)`` float64, px; +inf where no node is visible in both.
-    """
-    d = np.sqrt(np.sum((a[:, None] - b[None]) ** 2, axis=-1))  # (n, m, N), NaN if missing
-    ok = ~np.isnan(d)
-    cnt = ok.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(ok, d, 0.0).sum(axis=-1) / cnt
-    out[cnt == 0] = np.inf
-    return out
 
 
 def _size(points: np.ndarray) -> np.ndarray:
@@ -468,7 +449,7 @@ class GlobalTracker:
         for f in range(n_f):
             if not len(pts[f]):
                 continue
-            d = pose_distance(pts[f], ref[f])  # (n, k)
+            d = mean_node_distance(pts[f][:, None], ref[f][None])  # (n, k)
             finite = np.where(np.isfinite(d), d, 1e12)
             rows, cols = hungarian(finite)
             vis_frac = (~np.isnan(pts[f]).any(axis=-1)).mean(axis=-1)
@@ -491,7 +472,7 @@ class GlobalTracker:
             if frames[f].frame_idx - frames[f - 1].frame_idx != 1:
                 continue
             if len(pts[f]) and len(pts[f - 1]):
-                d = pose_distance(pts[f], pts[f - 1])
+                d = mean_node_distance(pts[f][:, None], pts[f - 1][None])
                 best = d.min(axis=1)
                 steps.extend(best[np.isfinite(best)].tolist())
         step = float(np.median(steps)) if steps else body * 0.1
@@ -504,10 +485,9 @@ class GlobalTracker:
     ) -> list[_Tracklet]:
         """Unambiguous chains of instances (see the module docstring, step 1).
 
-        An instance continues a tracklet whose last member is at most ``tracklet_gap`` + 1
-        frames back (a detector that misses an animal for a frame or two, or finds only one of
-        two close animals per frame, does not break its chain), compared with each node's last
-        known position in that tracklet (a node missing in the last frame is not unknown).
+        An instance continues a tracklet whose last member is in the previous frame, compared
+        with each node's last known position in that tracklet (a node missing in the last frame
+        is not unknown).
         """
         cfg = self.config
         fidx = np.array([fr.frame_idx for fr in frames])
@@ -516,12 +496,12 @@ class GlobalTracker:
         known: dict[int, np.ndarray] = {}  # tracklet -> last known position of each node
         for f in range(len(frames)):
             cur = pts[f]
-            last = {t: lf for t, lf in last.items() if fidx[f] - fidx[lf] <= cfg.tracklet_gap + 1}
+            last = {t: lf for t, lf in last.items() if fidx[f] - fidx[lf] == 1}
             cand = list(last)
             links: dict[int, int] = {}
             if cand and len(cur):
                 prev = np.stack([known[t] for t in cand])
-                d = pose_distance(prev, cur)
+                d = mean_node_distance(prev[:, None], cur[None])
                 finite = np.where(np.isfinite(d), d, 1e12)
                 r, c = hungarian(finite)
                 for i, j in zip(r.tolist(), c.tolist()):
@@ -544,7 +524,6 @@ class GlobalTracker:
                 seen = ~np.isnan(cur[j]).any(axis=-1)
                 known[t] = np.where(seen[:, None], cur[j], known.get(t, cur[j]))
                 last[t] = f
-            # a tracklet not continued in a frame where it was a candidate stays open (gap)
         return tracklets
 
     def _link(
@@ -598,8 +577,8 @@ class GlobalTracker:
             g = (start[later] - end[a]).astype(np.float64)
             fwd = last[a][None] + v_out[a][None] * g[:, None, None]
             bwd = first[later] - v_in[later] * g[:, None, None]
-            d1 = _paired_distance(fwd, first[later])
-            d2 = _paired_distance(bwd, np.broadcast_to(last[a], bwd.shape))
+            d1 = mean_node_distance(fwd, first[later])
+            d2 = mean_node_distance(bwd, last[a])
             d = np.where(np.isfinite(d1) & np.isfinite(d2), 0.5 * (d1 + d2),
                          np.fmin(d1, d2))
             sg = sigma * np.sqrt(g)
@@ -689,17 +668,6 @@ def _bridged(ref: np.ndarray, fidx: np.ndarray) -> np.ndarray:
                     continue
                 w = ((fidx[a + 1:b] - fidx[a]) / (fidx[b] - fidx[a]))[:, None]
                 out[a + 1:b, i, n] = (1 - w) * ref[a, i, n] + w * ref[b, i, n]
-    return out
-
-
-def _paired_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Mean node distance of row-aligned poses ``(m, N, 2)`` and ``(m, N, 2)`` (+inf if none)."""
-    d = np.sqrt(np.sum((a - b) ** 2, axis=-1))
-    ok = ~np.isnan(d)
-    cnt = ok.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(ok, d, 0.0).sum(axis=-1) / cnt
-    out[cnt == 0] = np.inf
     return out
 
 

@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from pose_domain.distance import mean_node_distance
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
-from pose_domain.metrics.identity import identity_metrics, mean_node_distance
+from pose_domain.metrics.identity import identity_metrics
 
 A_X, B_X = 0.0, 100.0
 
@@ -115,7 +116,7 @@ def test_empty_inputs_give_nan_ratios() -> None:
 def test_mean_node_distance_uses_common_nodes() -> None:
     g = np.array([[[0.0, 0.0], [np.nan, np.nan]]])
     p = np.array([[[3.0, 4.0], [1.0, 1.0]], [[np.nan, np.nan], [1.0, 1.0]]])
-    d = mean_node_distance(g, p)
+    d = mean_node_distance(g[:, None], p[None])
     assert d[0, 0] == pytest.approx(5.0) and np.isinf(d[0, 1])
 
 

@@ -219,15 +219,3 @@ def test_nodes_of_a_lost_animal_inside_a_joined_instance_go_back_to_it() -> None
     # the running median alone (±3 frames) knows nothing in the middle of the stretch
     assert not unbridged[55].instances
 
-
-def test_tracklet_gap_lets_a_flickering_detection_keep_its_tracklet() -> None:
-    frames = [
-        LabeledFrame(0, t, [PredictedInstance.from_arrays(
-            animal(np.array([100.0 + t, 200.0]), 30.0), [1, 1], 1.0)] if t % 3 else [])
-        for t in range(30)
-    ]
-    pts = [np.stack([i.points for i in f.instances]) if f.instances else np.zeros((0, 2, 2))
-           for f in frames]
-    for gap, expected in ((0, 10), (1, 1)):
-        tracker = GlobalTracker(GlobalConfig(tracklet_gap=gap))
-        assert len(tracker._tracklets(frames, pts, gate=20.0)) == expected
