@@ -9,6 +9,8 @@
    teleport is affordable) plus a body-size term (animals differ in size). Every instance
    covered is a reward. ``K`` node-disjoint minimum-cost paths (min-cost flow,
    :func:`pose_domain.tracking.paths.disjoint_paths`) are the ``K`` identities.
+   An instance larger than an animal (nodes of two animals joined) is first split into its
+   groups of nearby nodes (ADR-0087); each group is tracked like any partial pose.
 3. Instances on no path are outliers (e.g. mixed-up skeletons) and are dropped, like the
    reference drops instances it cannot track.
 4. Node re-assignment (ADR-0081): per frame and node type, nodes far from their identity's
@@ -53,6 +55,10 @@ class GlobalConfig:
         sigma_steps: ... or this many median frame-to-frame steps, whichever is larger.
         max_size_ratio: Instances larger than this many typical body sizes are outliers
             (0 = off).
+        split_joined: Split such an instance into groups of nodes chained by steps of at most
+            ``split_gap`` body sizes and track each group of plausible size as a partial pose
+            (ADR-0087); off = drop the instance.
+        split_gap: Largest step between nodes of one group, in body sizes.
         refine_passes: Passes of smoothed-trajectory re-assignment after the global solve.
         refine_window: Half-width (frames) of the per-identity running median.
         refine_gate: Largest distance to an identity's smoothed pose, in body sizes.
@@ -116,6 +122,8 @@ class GlobalConfig:
     flip_motion: float = 0.5
     flip_speed: float = 0.05
     node_bridge: bool = True
+    split_joined: bool = True
+    split_gap: float = 1.0
 
 
 def _size(points: np.ndarray) -> np.ndarray:
@@ -193,19 +201,21 @@ class GlobalTracker:
             nz = counts[counts > 0]
             vals, freq = np.unique(nz, return_counts=True)
             k = int(vals[freq == freq.max()].max())
-        gate, sigma, body = self._scales(frames, pts)
-        all_pts = pts
-        kept = [np.arange(len(p)) for p in pts]  # filtered row -> row of all_pts
-        if cfg.max_size_ratio:
-            # implausible skeletons (nodes of different animals joined) are outliers
-            keep = [
-                (~(_size(p) * 2 > cfg.max_size_ratio * body)) if len(p) else np.zeros(0, bool)
-                for p in pts
-            ]
-            kept = [np.flatnonzero(kp) for kp in keep]
-            pts = [p[kp] if len(p) else p for p, kp in zip(pts, keep)]
+        sizes = [_size(p) if len(p) else np.zeros(0) for p in pts]
+        gate, sigma, body = self._scales(frames, pts, sizes)
+        # per frame, working rows: the trackable ones first (instances of plausible size,
+        # parts of split joined instances), then the oversized ones nobody tracks (their nodes
+        # still go to node re-assignment)
+        all_pts, origin, part, weight = [], [], [], []
+        for frame_pts, sz in zip(pts, sizes):
+            rows_f, org, is_part, share = self._working_rows(frame_pts, sz, body)
+            all_pts.append(rows_f)
+            origin.append(org)
+            part.append(is_part)
+            weight.append(share)
+        pts = [rows_f[: len(w)] for rows_f, w in zip(all_pts, weight)]
         tracklets = self._tracklets(frames, pts, gate)
-        paths = self._link(frames, tracklets, k, sigma, body)
+        paths = self._link(frames, tracklets, k, sigma, body, weight)
         assign: dict[tuple[int, int], int] = {}
         firsts = sorted(
             range(len(paths)), key=lambda p: tracklets[paths[p][0]].members[0][0]
@@ -214,10 +224,9 @@ class GlobalTracker:
             for t in paths[p]:
                 for m in tracklets[t].members:
                     assign[m] = ident
+        part_t = [pa[: len(w)] for pa, w in zip(part, weight)]
         for _ in range(cfg.refine_passes):
-            assign = self._refine(pts, assign, len(paths), body)
-        # back to rows of all_pts (all pending instances of the frame)
-        assign = {(f, int(kept[f][r])): ident for (f, r), ident in assign.items()}
+            assign = self._refine(pts, assign, len(paths), body, part_t)
         poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if cfg.node_reassign and len(paths):
             ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
@@ -227,6 +236,21 @@ class GlobalTracker:
         if cfg.flip_fix and len(paths):
             fidx = np.array([fr.frame_idx for fr in frames])
             poses = self._fix_flips(all_pts, assign, poses, len(paths), body, fidx)
+        for (f, row), ident in assign.items():
+            if part[f][row] and (f, ident) not in poses:
+                q = all_pts[f][row]
+                vis = ~np.isnan(q).any(axis=-1)
+                poses[(f, ident)] = (q, np.where(vis, row, -1), np.arange(q.shape[0]))
+        # back to rows of the frame's instances
+        poses = {
+            (f, ident): (q, np.where(own >= 0, origin[f][np.maximum(own, 0)], -1), sn)
+            for (f, ident), (q, own, sn) in poses.items()
+        }
+        assign = {
+            (f, int(origin[f][row])): ident
+            for (f, row), ident in assign.items()
+            if not part[f][row]
+        }
         out: list[LabeledFrame] = []
         for f, fr in enumerate(frames):
             mine = {id(i): r for r, i in enumerate(rows[f])}
@@ -251,6 +275,47 @@ class GlobalTracker:
                 insts.extend(i for r, i in enumerate(rows[f]) if r not in used)
             out.append(attrs.evolve(fr, instances=insts))
         return out
+
+    def _working_rows(
+        self, p: np.ndarray, size: np.ndarray, body: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One frame's working rows: trackable first, then oversized rows nobody tracks.
+
+        An instance larger than ``max_size_ratio`` body sizes (nodes of different animals
+        joined) is split into its groups of nearby nodes (``split_joined``); each group of
+        plausible size is trackable, worth its share of the instance's nodes (ADR-0087).
+
+        Args:
+            p: ``(n, N, 2)`` px, the frame's instances, NaN = missing.
+            size: ``(n,)`` their :func:`_size`, px.
+            body: Body size, px.
+
+        Returns:
+            ``(rows (m, N, 2), origin (m,) instance row of each row, part (m,) bool,
+            weight (t,) reward share of each of the first t rows, the trackable ones)``.
+        """
+        cfg = self.config
+        n = len(p)
+        big = (size * 2 > cfg.max_size_ratio * body) if cfg.max_size_ratio and n else (
+            np.zeros(n, dtype=bool)
+        )
+        if not big.any():
+            return p, np.arange(n), np.zeros(n, dtype=bool), np.ones(n)
+        whole = np.flatnonzero(~big).tolist()
+        track: list[tuple[np.ndarray, int, float]] = [(p[r], r, 1.0) for r in whole]
+        rest: list[tuple[np.ndarray, int]] = []
+        for r in np.flatnonzero(big).tolist():
+            groups = _parts(p[r], cfg.split_gap * body) if cfg.split_joined else [p[r]]
+            n_vis = int((~np.isnan(p[r]).any(axis=-1)).sum())
+            for q in groups:
+                if len(groups) > 1 and not _size(q[None])[0] * 2 > cfg.max_size_ratio * body:
+                    track.append((q, r, (~np.isnan(q).any(axis=-1)).sum() / n_vis))
+                else:
+                    rest.append((q, r))
+        rows = np.stack([q for q, _, _ in track] + [q for q, _ in rest])
+        origin = np.array([r for _, r, _ in track] + [r for _, r in rest], dtype=np.int64)
+        is_part = np.arange(len(rows)) >= len(whole)
+        return rows, origin, is_part, np.array([w for _, _, w in track])
 
     @staticmethod
     def _rebuilt(
@@ -431,12 +496,14 @@ class GlobalTracker:
         assign: dict[tuple[int, int], int],
         k: int,
         body: float,
+        part: list[np.ndarray],
     ) -> dict[tuple[int, int], int]:
         """Re-assign every instance to the nearest identity's smoothed pose, within a gate.
 
         Each identity's reference pose at frame ``f`` is the per-node median of its instances
         within ``refine_window`` frames; instances farther than ``refine_gate * body`` from
-        every reference are outliers.
+        every reference are outliers. Parts of split instances (``part``) only go to the
+        identities no whole instance took.
         """
         cfg = self.config
         n_f = len(pts)
@@ -450,20 +517,29 @@ class GlobalTracker:
             if not len(pts[f]):
                 continue
             d = mean_node_distance(pts[f][:, None], ref[f][None])  # (n, k)
-            finite = np.where(np.isfinite(d), d, 1e12)
-            rows, cols = hungarian(finite)
             vis_frac = (~np.isnan(pts[f]).any(axis=-1)).mean(axis=-1)
             gates = np.where(vis_frac < 0.5 + 1e-9, gate * cfg.partial_gate, gate)
-            for r, c in zip(rows.tolist(), cols.tolist()):
-                if d[r, c] <= gates[r]:
-                    out[(f, r)] = c
+            free = np.ones(k, dtype=bool)
+            groups = (
+                (np.flatnonzero(~part[f]), np.flatnonzero(part[f])) if part[f].any()
+                else (np.arange(len(pts[f])),)
+            )
+            for group in groups:
+                idents = np.flatnonzero(free)
+                if not group.size or not idents.size:
+                    continue
+                sub = d[np.ix_(group, idents)]
+                rows, cols = hungarian(np.where(np.isfinite(sub), sub, 1e12))
+                for r, c in zip(group[rows].tolist(), idents[cols].tolist()):
+                    if d[r, c] <= gates[r]:
+                        out[(f, r)] = c
+                        free[c] = False
         return out
 
     def _scales(
-        self, frames: list[LabeledFrame], pts: list[np.ndarray]
+        self, frames: list[LabeledFrame], pts: list[np.ndarray], sizes: list[np.ndarray]
     ) -> tuple[float, float, float]:
         """Motion gate, motion spread and body size (px) estimated from the data."""
-        sizes = [_size(p) for p in pts if len(p)]
         allsz = np.concatenate(sizes) if sizes else np.zeros(0)
         allsz = allsz[np.isfinite(allsz)]
         body = float(np.median(allsz)) * 2 if allsz.size else 10.0
@@ -533,6 +609,7 @@ class GlobalTracker:
         k: int,
         sigma: float,
         body: float,
+        weight: list[np.ndarray],
     ) -> list[list[int]]:
         cfg = self.config
         # order tracklets by start (topological order of the DAG)
@@ -564,7 +641,7 @@ class GlobalTracker:
         v_out = np.nan_to_num(v_out)
         v_in = np.nan_to_num(v_in)
         sigma_size = 0.1 * body
-        node_cost = [-cfg.reward * len(t.members) for t in tl]
+        node_cost = [-cfg.reward * sum(weight[f][r] for f, r in t.members) for t in tl]
         edges: list[tuple[int, int, float]] = []
         length = np.array([len(t.members) for t in tl])
         substantial = np.nonzero(length >= cfg.min_long_length)[0]
@@ -591,6 +668,35 @@ class GlobalTracker:
                 edges.append((a, b, c))
         paths = disjoint_paths(node_cost, edges, k)
         return [[order[i] for i in p] for p in paths]
+
+
+def _parts(points: np.ndarray, gap: float) -> list[np.ndarray]:
+    """Split one pose into groups of nodes chained by steps of at most ``gap`` px.
+
+    Single linkage over the visible nodes; each group comes back as a pose with the other
+    nodes missing (NaN), largest group first.
+    """
+    n = points.shape[0]
+    vis = np.flatnonzero(~np.isnan(points).any(axis=-1))
+    label = np.full(n, -1)
+    for s in vis.tolist():
+        if label[s] >= 0:
+            continue
+        label[s] = s
+        stack = [s]
+        while stack:
+            a = stack.pop()
+            d = np.linalg.norm(points[vis] - points[a], axis=-1)
+            for b in vis[(d <= gap) & (label[vis] < 0)].tolist():
+                label[b] = s
+                stack.append(b)
+    groups = [np.flatnonzero(label == g) for g in np.unique(label[vis])]
+    out = []
+    for g in sorted(groups, key=len, reverse=True):
+        q = np.full_like(points, np.nan)
+        q[g] = points[g]
+        out.append(q)
+    return out
 
 
 def _end_pose(points: np.ndarray, m: int) -> np.ndarray:

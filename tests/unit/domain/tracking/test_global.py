@@ -114,9 +114,21 @@ def test_node_reassignment_splits_a_merged_instance_between_the_identities() -> 
             assert {i.track.name for i in f.instances if i.track} == {"track_0", "track_1"}
 
 
-def test_without_node_reassignment_a_merged_instance_is_dropped() -> None:
-    out = _run(_merged_video(), GlobalConfig(n_identities=2, node_reassign=False))
+def test_without_node_reassignment_or_splitting_a_merged_instance_is_dropped() -> None:
+    cfg = GlobalConfig(n_identities=2, node_reassign=False, split_joined=False)
+    out = _run(_merged_video(), cfg)
     assert all(not out[t].instances for t in (5, 15, 25))
+
+
+def test_a_merged_instance_is_split_into_parts_each_tracked_as_a_partial_pose() -> None:
+    out = _run(_merged_video(), GlobalConfig(n_identities=2, node_reassign=False))
+    track_of_a = next(i.track for i in out[0].instances if i.points[0, 0] < 200)
+    for t in (5, 15, 25):
+        got = {i.track is track_of_a: i for i in out[t].instances}
+        assert set(got) == {True, False}
+        np.testing.assert_allclose(got[True].points[0], [100.0 + t, 200.0])
+        np.testing.assert_allclose(got[False].points[1], [330.0 + t, 260.0])
+        assert isinstance(got[True], PredictedInstance) and got[True].point_scores[0] == 0.9
 
 
 def _flipped_video(n: int = 120) -> tuple[list[LabeledFrame], set[int]]:
@@ -208,14 +220,43 @@ def test_nodes_of_a_lost_animal_inside_a_joined_instance_go_back_to_it() -> None
         else:
             insts = [PredictedInstance.from_arrays(p, [1, 1], 1.0) for p in (a, b)]
         frames.append(LabeledFrame(0, t, insts))
-    bridged = _run(frames, GlobalConfig(n_identities=2))
-    unbridged = _run(frames, GlobalConfig(n_identities=2, node_bridge=False))
-    track_of_a = next(i.track for i in bridged[0].instances if i.points[0, 0] < 200)
-    for t in range(40, 70):
-        got = {i.track is track_of_a: i for i in bridged[t].instances}
-        assert set(got) == {True, False}
-        np.testing.assert_allclose(got[True].points[0], [100.0 + t, 200.0])
-        np.testing.assert_allclose(got[False].points[1], [330.0 + t, 260.0])
+    for split in (True, False):  # split into parts, or given back by node re-assignment
+        bridged = _run(frames, GlobalConfig(n_identities=2, split_joined=split))
+        track_of_a = next(i.track for i in bridged[0].instances if i.points[0, 0] < 200)
+        for t in range(40, 70):
+            got = {i.track is track_of_a: i for i in bridged[t].instances}
+            assert set(got) == {True, False}
+            np.testing.assert_allclose(got[True].points[0], [100.0 + t, 200.0])
+            np.testing.assert_allclose(got[False].points[1], [330.0 + t, 260.0])
     # the running median alone (±3 frames) knows nothing in the middle of the stretch
+    unbridged = _run(frames, GlobalConfig(n_identities=2, node_bridge=False, split_joined=False))
     assert not unbridged[55].instances
 
+
+
+def test_a_joined_head_beats_a_spurious_detection_behind_the_animal() -> None:
+    """For 40 frames A's head is found only inside an instance joining it to B's thorax, while
+    a spurious one-node "head" (e.g. the abdomen tip) sits 1.5 body lengths behind A's head.
+    Split into parts, the joined head continues A's path; dropped whole, A would follow the
+    spurious detection.
+    """
+    frames = []
+    for t in range(120):
+        a = animal(np.array([100.0 + t, 200.0]), 30.0)
+        b = animal(np.array([300.0 + t, 260.0]), 30.0)
+        if 40 <= t < 80:
+            junk = np.array([a[0] + [45.0, 0.0], [np.nan, np.nan]])
+            insts = [
+                PredictedInstance.from_arrays(np.stack([a[0], b[1]]), [1.0, 0.4], 0.7),
+                PredictedInstance.from_arrays(np.stack([b[0], [np.nan, np.nan]]), [1, 0], 0.5),
+                PredictedInstance.from_arrays(junk, [0.6, 0.0], 0.6),
+            ]
+        else:
+            insts = [PredictedInstance.from_arrays(p, [1, 1], 1.0) for p in (a, b)]
+        frames.append(LabeledFrame(0, t, insts))
+    out = _run(frames, GlobalConfig(n_identities=2))
+    track_of_a = next(i.track for i in out[0].instances if i.points[0, 0] < 200)
+    for t in range(40, 80):
+        mine = [i for i in out[t].instances if i.track is track_of_a]
+        assert len(mine) == 1
+        np.testing.assert_allclose(mine[0].points[0], [100.0 + t, 200.0])
