@@ -1,9 +1,10 @@
-"""Assignment solvers: the one domain module allowed to import scipy (ADR-0003)."""
+"""Assignment and grouping solvers: the one domain module allowed to import scipy (ADR-0003)."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import connected_components
 
 
 def hungarian(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -25,6 +26,21 @@ def hungarian(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     rows, cols = linear_sum_assignment(cost)
     return rows.astype(np.int64), cols.astype(np.int64)
+
+
+def linked_groups(points: np.ndarray, gap: float) -> np.ndarray:
+    """Single-linkage groups: points chained by steps of at most ``gap`` share a label.
+
+    Args:
+        points: ``(n, 2)`` float.
+        gap: Largest step, same unit as ``points``.
+
+    Returns:
+        ``(n,)`` int group labels, ``0 .. n_groups - 1``.
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    near = np.linalg.norm(pts[:, None] - pts[None], axis=-1) <= gap
+    return np.asarray(connected_components(near, directed=False)[1], dtype=np.int64)
 
 
 def greedy(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from pose_domain.distance import mean_node_distance
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
-from pose_domain.matching import hungarian
+from pose_domain.matching import hungarian, linked_groups
 from pose_domain.tracking.online import attach
 from pose_domain.tracking.paths import disjoint_paths
 
@@ -224,9 +224,8 @@ class GlobalTracker:
             for t in paths[p]:
                 for m in tracklets[t].members:
                     assign[m] = ident
-        part_t = [pa[: len(w)] for pa, w in zip(part, weight)]
         for _ in range(cfg.refine_passes):
-            assign = self._refine(pts, assign, len(paths), body, part_t)
+            assign = self._refine(pts, assign, len(paths), body, part)
         poses: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if cfg.node_reassign and len(paths):
             ref = _smoothed(all_pts, assign, len(paths), cfg.node_window)
@@ -291,8 +290,9 @@ class GlobalTracker:
             body: Body size, px.
 
         Returns:
-            ``(rows (m, N, 2), origin (m,) instance row of each row, part (m,) bool,
-            weight (t,) reward share of each of the first t rows, the trackable ones)``.
+            ``(rows (m, N, 2), origin (m,) instance row of each row, then for the first t
+            rows, the trackable ones: part (t,) bool (a part of a split instance), weight (t,)
+            reward share)``.
         """
         cfg = self.config
         n = len(p)
@@ -314,7 +314,7 @@ class GlobalTracker:
                     rest.append((q, r))
         rows = np.stack([q for q, _, _ in track] + [q for q, _ in rest])
         origin = np.array([r for _, r, _ in track] + [r for _, r in rest], dtype=np.int64)
-        is_part = np.arange(len(rows)) >= len(whole)
+        is_part = np.arange(len(track)) >= len(whole)
         return rows, origin, is_part, np.array([w for _, _, w in track])
 
     @staticmethod
@@ -673,26 +673,14 @@ class GlobalTracker:
 def _parts(points: np.ndarray, gap: float) -> list[np.ndarray]:
     """Split one pose into groups of nodes chained by steps of at most ``gap`` px.
 
-    Single linkage over the visible nodes; each group comes back as a pose with the other
-    nodes missing (NaN), largest group first.
+    Single linkage over the visible nodes (:func:`pose_domain.matching.linked_groups`); each
+    group comes back as a pose with the other nodes missing (NaN), largest group first.
     """
-    n = points.shape[0]
     vis = np.flatnonzero(~np.isnan(points).any(axis=-1))
-    label = np.full(n, -1)
-    for s in vis.tolist():
-        if label[s] >= 0:
-            continue
-        label[s] = s
-        stack = [s]
-        while stack:
-            a = stack.pop()
-            d = np.linalg.norm(points[vis] - points[a], axis=-1)
-            for b in vis[(d <= gap) & (label[vis] < 0)].tolist():
-                label[b] = s
-                stack.append(b)
-    groups = [np.flatnonzero(label == g) for g in np.unique(label[vis])]
+    label = linked_groups(points[vis], gap)
+    groups = sorted((vis[label == g] for g in np.unique(label)), key=len, reverse=True)
     out = []
-    for g in sorted(groups, key=len, reverse=True):
+    for g in groups:
         q = np.full_like(points, np.nan)
         q[g] = points[g]
         out.append(q)

@@ -6,7 +6,7 @@ import pytest
 from pose_domain.errors import FrameSelectionError, SkeletonMismatchError
 from pose_domain.frames import parse_frames, resolve_frames
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
-from pose_domain.matching import greedy, hungarian
+from pose_domain.matching import greedy, hungarian, linked_groups
 from pose_domain.peaks import PeakSet
 from pose_domain.skeleton import Skeleton
 
@@ -82,3 +82,11 @@ def test_hungarian_and_greedy():
     assert list(zip(r, c)) == [(0, 1), (1, 0)]
     r, c = greedy(cost)
     assert list(zip(r, c)) == [(1, 0), (0, 1)]
+
+
+def test_linked_groups_chain_points_by_single_linkage() -> None:
+    # 0-1-2 chained by 9 px steps (0 and 2 are 18 px apart), 3 alone 40 px away
+    pts = np.array([[0.0, 0.0], [9.0, 0.0], [18.0, 0.0], [58.0, 0.0]])
+    labels = linked_groups(pts, 10.0)
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    assert len(set(linked_groups(pts, 8.0).tolist())) == 4
