@@ -1,18 +1,26 @@
-"""Options of the use cases, with the reference's names and defaults (sleap-nn 0.3.5 ``track``).
+"""Every option of the use cases, declared once (ADR-0095).
 
-These are plain frozen attrs classes: the CLI builds them from flags, the Python API from keyword
-arguments. Validation of single values happens here (semantics tier); cross-checks against
-models happen in the use cases.
+Each group is a frozen attrs class; each field carries its default, its validator and one line
+of help as its docstring. The field name is the flag name (sleap-nn's spelling); extra CLI
+spellings (``-b``, ``--batch-size``) go in the field's ``metadata["flags"]``. The CLI builds its
+flags from these classes (``pose_cli.options``), the Python API builds them from keyword
+arguments with :meth:`TrackOptions.from_flags`, and Ray workers receive the objects themselves.
+
+Adding a flag: add a field (type, default, validator, docstring) to the group it belongs to,
+then use it where it matters. Nothing else lists flags.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, get_args
 
 import attrs
 
 from pose_domain.errors import InvalidOptionError
 
+Precision = Literal["fp32", "bf16", "fp16", "int8"]
+RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "none"]
 OverlapMethod = Literal["iou", "oks"]
 CandidatesMethod = Literal["fixed_window", "local_queues"]
@@ -21,14 +29,28 @@ ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist"]
 ScoringReduction = Literal["mean", "max", "robust_quantile"]
 MatchingMethod = Literal["hungarian", "greedy"]
 TrackerKind = Literal["online", "global"]
+InputFormat = Literal["channels_last", "channels_first"]
+OutputFormat = Literal["slp", "analysis_h5"]
+ProgressKind = Literal["rich", "json", "none"]
+ExecutorKind = Literal["local", "ray"]
+
+#: ``metadata`` key: extra CLI spellings of a flag.
+FLAGS = "flags"
+#: ``metadata`` key: the negative CLI flag of a bool (default: none).
+NEGATIVE = "negative"
+#: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
+#: resume / batch fingerprints).
+EXECUTION = "execution"
 
 
-def _one_of(*choices: str):  # type: ignore[no-untyped-def]
-    def check(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-        if value not in choices:
-            flag = "--" + attribute.name
+def _one_of(choices: Any) -> Any:
+    """Validator: the value is one of the ``Literal`` ``choices``."""
+    allowed = get_args(choices)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in allowed:
             raise InvalidOptionError(
-                f"{flag} must be one of {', '.join(choices)}, got '{value}'"
+                f"--{attribute.name} must be one of {', '.join(allowed)}, got '{value}'"
             )
 
     return check
@@ -44,16 +66,40 @@ def _non_negative(inst: object, attribute: attrs.Attribute[Any], value: Any) -> 
         raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
 
 
+def _refinement(value: Any) -> Any:
+    """SLEAP-style spellings: ``True`` means integral; ``False``/``None``/"None" mean none."""
+    if value is True:
+        return "integral"
+    if value is None or value is False or str(value).lower() in ("none", "null", "false", ""):
+        return "none"
+    return value
+
+
+def _flags(*names: str, **extra: Any) -> dict[str, Any]:
+    return {FLAGS: names, **extra}
+
+
+_EXEC = {EXECUTION: True}
+
+
 @attrs.frozen(kw_only=True)
-class PreprocessOverrides:
+class PreprocessOptions:
     """Per-run overrides of the training config's preprocessing (None = use the config)."""
 
     max_height: int | None = attrs.field(default=None, validator=_positive)
+    """Pad or resize frames to this height (default: the training config)."""
     max_width: int | None = attrs.field(default=None, validator=_positive)
+    """Pad or resize frames to this width (default: the training config)."""
     input_scale: float | None = attrs.field(default=None, validator=_positive)
-    ensure_rgb: bool | None = None
-    ensure_grayscale: bool | None = None
+    """Scale frames by this factor before the network (default: the training config)."""
+    ensure_rgb: bool | None = attrs.field(default=None, metadata={NEGATIVE: "--no-ensure_rgb"})
+    """Convert frames to 3 channels (default: the training config)."""
+    ensure_grayscale: bool | None = attrs.field(
+        default=None, metadata={NEGATIVE: "--no-ensure_grayscale"}
+    )
+    """Convert frames to 1 channel (default: the training config)."""
     crop_size: int | None = attrs.field(default=None, validator=_positive)
+    """Top-down crop size in pixels (default: the training config)."""
 
     def __attrs_post_init__(self) -> None:
         if self.ensure_rgb and self.ensure_grayscale:
@@ -63,45 +109,92 @@ class PreprocessOverrides:
 
 
 @attrs.frozen(kw_only=True)
+class FilterOptions:
+    """Post-inference instance filters (all off by default)."""
+
+    filter_overlapping: bool = False
+    """Drop instances that overlap a higher-scoring one."""
+    filter_overlapping_method: OverlapMethod = attrs.field(
+        default="iou", validator=_one_of(OverlapMethod)
+    )
+    """How overlap is measured: bounding-box IoU or OKS."""
+    filter_overlapping_threshold: float = 0.8
+    """Overlap above which the lower-scoring instance is dropped."""
+    filter_min_visible_nodes: int = attrs.field(default=0, validator=_non_negative)
+    """Drop instances with fewer visible nodes."""
+    filter_min_visible_node_fraction: float = attrs.field(default=0.0, validator=_non_negative)
+    """Drop instances with a smaller fraction of visible nodes."""
+    filter_min_mean_node_score: float = 0.0
+    """Drop instances whose mean node score is lower."""
+    filter_min_instance_score: float = 0.0
+    """Drop instances whose score is lower."""
+
+    @property
+    def any(self) -> bool:
+        """True when at least one filter is on."""
+        return bool(
+            self.filter_overlapping
+            or self.filter_min_visible_nodes
+            or self.filter_min_visible_node_fraction
+            or self.filter_min_mean_node_score
+            or self.filter_min_instance_score
+        )
+
+
+@attrs.frozen(kw_only=True)
 class InferenceOptions:
     """How networks run and how their outputs become instances."""
 
-    device: str = "auto"
-    runtime: str = "auto"
-    precision: Literal["fp32", "bf16", "fp16", "int8"] = attrs.field(
-        default="fp32", validator=_one_of("fp32", "bf16", "fp16", "int8")
+    device: str = attrs.field(default="auto", metadata=_flags("-d", **_EXEC))
+    """auto, cpu, cuda, cuda:N or mps."""
+    runtime: RuntimeName = attrs.field(
+        default="auto", validator=_one_of(RuntimeName), metadata=_EXEC
     )
-    batch_size: int = attrs.field(default=4, validator=_positive)
-    max_instances: int | None = attrs.field(default=None, validator=_positive)
-    peak_threshold: float = 0.2
-    integral_refinement: str = "integral"
+    """Network runtime; auto picks the fastest available (keras needs pose[legacy])."""
+    precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
+    """fp32 (exact), or a fast mode: int8 (CPU, OpenVINO), bf16 (native bf16 CPUs), fp16."""
+    batch_size: int = attrs.field(
+        default=4, validator=_positive, metadata=_flags("-b", "--batch-size")
+    )
+    """Frames per network batch."""
+    max_instances: int | None = attrs.field(
+        default=None, validator=_positive, metadata=_flags("-n", "--max-instances")
+    )
+    """Keep at most this many instances per frame (highest scores first)."""
+    peak_threshold: float = attrs.field(default=0.2, metadata=_flags("--peak-threshold"))
+    """Smallest confidence-map value that counts as a peak."""
+    integral_refinement: Refinement = attrs.field(
+        default="integral", converter=_refinement, validator=_one_of(Refinement)
+    )
+    """Sub-pixel peak refinement: integral, or none."""
     integral_patch_size: int = attrs.field(default=5, validator=_positive)
+    """Patch size (pixels) of integral refinement."""
     anchor_part: str | None = None
-    preprocess: PreprocessOverrides = attrs.field(factory=PreprocessOverrides)
+    """Node that anchors centroids (default: the training config's)."""
     backbone_ckpt_path: str | None = None
+    """Load backbone weights from this checkpoint instead."""
     head_ckpt_path: str | None = None
-    # bottom-up (PAF) grouping
+    """Load head weights from this checkpoint instead."""
     max_edge_length_ratio: float = 0.25
+    """Bottom-up: longest edge, as a fraction of the image size, that PAFs may connect."""
     dist_penalty_weight: float = 1.0
+    """Bottom-up: weight of the penalty on edges longer than that."""
     n_points: int = attrs.field(default=10, validator=_positive)
+    """Bottom-up: points sampled along each PAF line."""
     min_instance_peaks: float = 0.0
+    """Bottom-up: drop instances with fewer peaks (count, or fraction of nodes when < 1)."""
     min_line_scores: float = 0.25
-    # post-inference filters
-    filter_overlapping: bool = False
-    filter_overlapping_method: str = attrs.field(default="iou", validator=_one_of("iou", "oks"))
-    filter_overlapping_threshold: float = 0.8
-    filter_min_visible_nodes: int = attrs.field(default=0, validator=_non_negative)
-    filter_min_visible_node_fraction: float = attrs.field(default=0.0, validator=_non_negative)
-    filter_min_mean_node_score: float = 0.0
-    filter_min_instance_score: float = 0.0
-    queue_maxsize: int = attrs.field(default=32, validator=_positive)
-    #: SLEAP 1.4 learned refinement: grid peak + the model's offset at the peak, when the
-    #: runtime returns ``offsets`` (Keras runtime, OffsetRefinementHead). Off = reference.
+    """Bottom-up: smallest PAF line score that connects two peaks."""
+    queue_maxsize: int = attrs.field(default=32, validator=_positive, metadata=_EXEC)
+    """Frames buffered between the decoding and network stages."""
     legacy_offset_refinement: bool = False
+    """SLEAP 1.4 OffsetRefinementHead models, Keras runtime: refine with the learned offsets."""
+    preprocess: PreprocessOptions = attrs.field(factory=PreprocessOptions)
+    filters: FilterOptions = attrs.field(factory=FilterOptions)
 
     @property
     def refine(self) -> bool:
-        """Only ``integral`` refines; every other value means none (reference behaviour)."""
+        """Only ``integral`` refines; ``none`` does not."""
         return self.integral_refinement == "integral"
 
 
@@ -109,52 +202,220 @@ class InferenceOptions:
 class TrackingOptions:
     """Identity tracking options (reference names and defaults)."""
 
-    tracker: str = attrs.field(default="online", validator=_one_of("online", "global"))
+    tracking: bool = attrs.field(default=False, metadata=_flags("-t"))
+    """Track identities (with -m: on the predictions; without: re-track a .slp)."""
+    tracker: TrackerKind = attrs.field(default="online", validator=_one_of(TrackerKind))
+    """online (the reference's tracker) or global (offline, whole video at once)."""
     tracking_window_size: int = attrs.field(default=5, validator=_positive)
+    """Past frames whose instances are candidates for matching."""
     min_new_track_points: int = 0
-    candidates_method: str = attrs.field(
-        default="fixed_window", validator=_one_of("fixed_window", "local_queues")
+    """Smallest number of visible points that starts a new track."""
+    candidates_method: CandidatesMethod = attrs.field(
+        default="fixed_window", validator=_one_of(CandidatesMethod)
     )
+    """Candidates from the last frames (fixed_window) or per-track queues (local_queues)."""
     min_match_points: int = 0
-    features: str = attrs.field(
-        default="keypoints", validator=_one_of("keypoints", "centroids", "bboxes", "image")
+    """Smallest number of visible points for an instance to be matched."""
+    features: Features = attrs.field(default="keypoints", validator=_one_of(Features))
+    """What instances are compared by."""
+    scoring_method: ScoringMethod = attrs.field(default="oks", validator=_one_of(ScoringMethod))
+    """Similarity between an instance and a candidate."""
+    scoring_reduction: ScoringReduction = attrs.field(
+        default="mean", validator=_one_of(ScoringReduction)
     )
-    scoring_method: str = attrs.field(
-        default="oks", validator=_one_of("oks", "cosine_sim", "iou", "euclidean_dist")
-    )
-    scoring_reduction: str = attrs.field(
-        default="mean", validator=_one_of("mean", "max", "robust_quantile")
-    )
+    """How a track's candidate scores reduce to one."""
     robust_best_instance: float = 1.0
-    track_matching_method: str = attrs.field(
-        default="hungarian", validator=_one_of("hungarian", "greedy")
+    """Quantile used by the robust_quantile reduction."""
+    track_matching_method: MatchingMethod = attrs.field(
+        default="hungarian", validator=_one_of(MatchingMethod)
     )
-    max_tracks: int | None = attrs.field(default=None, validator=_positive)
+    """How instances are assigned to tracks."""
+    max_tracks: int | None = attrs.field(
+        default=None, validator=_positive, metadata=_flags("--max-tracks")
+    )
+    """Create at most this many tracks (switches to local_queues)."""
     use_flow: bool = False
+    """Shift candidates by optical flow before matching."""
     of_img_scale: float = attrs.field(default=1.0, validator=_positive)
+    """Optical flow: image scale."""
     of_window_size: int = attrs.field(default=21, validator=_positive)
+    """Optical flow: window size in pixels."""
     of_max_levels: int = attrs.field(default=3, validator=_non_negative)
+    """Optical flow: pyramid levels."""
     oks_stddev: float | None = None
+    """OKS keypoint standard deviation for tracking scores (default 0.025)."""
     post_connect_single_breaks: bool = False
+    """After tracking, join tracks that break once when the target count is known."""
     tracking_target_instance_count: int | None = None
+    """Animals expected per frame (default: --max_instances)."""
     tracking_clean_instance_count: int = 0
+    """After tracking, keep at most this many instances per frame (0 = off)."""
     tracking_clean_iou_threshold: float = 0.0
+    """IoU above which the cleaning pass drops a duplicate."""
 
 
 @attrs.frozen(kw_only=True)
 class FrameSelection:
     """Which frames of the input to process."""
 
-    frames: tuple[int, ...] | None = None  # None = all
-    video_index: int | None = None
+    frames: str = ""
+    """Frames to process, e.g. 0-100,200-300 or 1,3-5 (default: all)."""
+    video_index: int | None = attrs.field(default=None, validator=_non_negative)
+    """Only this video of a .slp input."""
     only_labeled_frames: bool = False
+    """Only frames with user labels (.slp input)."""
     only_suggested_frames: bool = False
+    """Only suggested frames (.slp input)."""
     exclude_user_labeled: bool = False
+    """Skip frames with user labels (.slp input)."""
     only_predicted_frames: bool = False
+    """Only frames that already hold predictions (.slp input)."""
     no_empty_frames: bool = False
+    """Leave frames without instances out of the output."""
 
     def __attrs_post_init__(self) -> None:
         if self.only_labeled_frames and self.exclude_user_labeled:
             raise InvalidOptionError(
                 "--only_labeled_frames and --exclude_user_labeled exclude each other"
             )
+
+
+@attrs.frozen(kw_only=True)
+class InputOptions:
+    """How video inputs are decoded."""
+
+    video_dataset: str | None = None
+    """Dataset holding the frames of an HDF5 video."""
+    video_input_format: InputFormat = attrs.field(
+        default="channels_last", validator=_one_of(InputFormat)
+    )
+    """Axis order of an HDF5 video's frames."""
+
+
+@attrs.frozen(kw_only=True)
+class OutputOptions:
+    """Where and how predictions are written."""
+
+    output_path: str | None = attrs.field(
+        default=None, metadata=_flags("-o", "--output", **_EXEC)
+    )
+    """Output file (default: INPUT.predictions.slp)."""
+    output_format: OutputFormat = attrs.field(default="slp", validator=_one_of(OutputFormat))
+    """slp, or analysis_h5 (SLEAP's analysis HDF5)."""
+    overwrite: bool = attrs.field(default=False, metadata=_EXEC)
+    """Overwrite outputs that exist (with several inputs they are skipped otherwise)."""
+
+
+@attrs.frozen(kw_only=True)
+class RunOptions:
+    """How the run executes: resume, progress, local or Ray, chunks."""
+
+    resume: bool = attrs.field(default=False, metadata=_EXEC)
+    """Continue a killed run from the chunks it persisted in OUTPUT.partial/."""
+    progress: ProgressKind = attrs.field(
+        default="rich", validator=_one_of(ProgressKind), metadata=_EXEC
+    )
+    """Progress display: a rich bar, JSON lines on stdout, or none."""
+    executor: ExecutorKind = attrs.field(
+        default="local", validator=_one_of(ExecutorKind), metadata=_EXEC
+    )
+    """local (this process) or ray (one task per input or chunk)."""
+    ray_address: str | None = attrs.field(default=None, metadata=_flags("--ray-address", **_EXEC))
+    """Join this Ray cluster (default: start one here)."""
+    gpus_per_task: float = attrs.field(
+        default=0.0, validator=_non_negative, metadata=_flags("--gpus-per-task", **_EXEC)
+    )
+    """GPUs per Ray task."""
+    cpus_per_task: float = attrs.field(
+        default=1.0, validator=_positive, metadata=_flags("--cpus-per-task", **_EXEC)
+    )
+    """CPUs per Ray task."""
+    chunk_frames: int | None = attrs.field(
+        default=None, validator=_positive, metadata=_flags("--chunk-frames")
+    )
+    """Split each video into chunks of N frames run in parallel; identities are stitched."""
+    max_retries: int = attrs.field(
+        default=3, validator=_non_negative, metadata=_flags("--max-retries", **_EXEC)
+    )
+    """Re-runs of a Ray task whose worker died."""
+
+    @property
+    def batch(self) -> bool:
+        """True when the run takes the batch path (Ray, or chunks)."""
+        return self.executor == "ray" or bool(self.chunk_frames)
+
+
+@attrs.frozen(kw_only=True)
+class TrackOptions:
+    """Every ``pose track`` option, by group."""
+
+    inference: InferenceOptions = attrs.field(factory=InferenceOptions)
+    tracking: TrackingOptions = attrs.field(factory=TrackingOptions)
+    selection: FrameSelection = attrs.field(factory=FrameSelection)
+    input: InputOptions = attrs.field(factory=InputOptions)
+    output: OutputOptions = attrs.field(factory=OutputOptions)
+    run: RunOptions = attrs.field(factory=RunOptions)
+
+    @classmethod
+    def from_flags(cls, flags: Mapping[str, Any] | None = None, /, **more: Any) -> TrackOptions:
+        """Options from flag names (``batch_size=8, tracking=True``); the rest at defaults.
+
+        Raises:
+            InvalidOptionError: An unknown name, or a value a validator refuses.
+        """
+        values = {**(flags or {}), **more}
+        unknown = sorted(set(values) - set(flag_paths(cls)))
+        if unknown:
+            raise InvalidOptionError(
+                f"unknown option(s): {', '.join(unknown)}",
+                hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
+            )
+        return _build(cls, values)
+
+    def flags(self) -> dict[str, Any]:
+        """Every option by flag name (JSON-able values)."""
+        return dict(_flat(self))
+
+    def tracking_or_none(self) -> TrackingOptions | None:
+        """The tracking options when ``--tracking`` is on, else None."""
+        return self.tracking if self.tracking.tracking else None
+
+
+def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:
+    """Flag name -> attribute path through the nested option groups of ``cls``."""
+    out: dict[str, tuple[str, ...]] = {}
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            for name, path in flag_paths(f.type).items():
+                out[name] = (f.name, *path)
+        else:
+            out[f.name] = (f.name,)
+    return out
+
+
+def option_fields(cls: type) -> Iterator[attrs.Attribute[Any]]:
+    """Every leaf field of ``cls`` and its nested option groups."""
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            yield from option_fields(f.type)
+        else:
+            yield f
+
+
+def _build(cls: type, values: Mapping[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            kwargs[f.name] = _build(f.type, values)
+        elif f.name in values:
+            kwargs[f.name] = values[f.name]
+    return cls(**kwargs)
+
+
+def _flat(obj: Any) -> Iterator[tuple[str, Any]]:
+    for f in attrs.fields(type(obj)):
+        value = getattr(obj, f.name)
+        if attrs.has(type(value)):
+            yield from _flat(value)
+        else:
+            yield f.name, list(value) if isinstance(value, tuple) else value

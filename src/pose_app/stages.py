@@ -69,13 +69,13 @@ class RawBatch:
 
 def filter_params(options: InferenceOptions) -> FilterParams:
     return FilterParams(
-        overlapping=options.filter_overlapping,
-        overlapping_method=options.filter_overlapping_method,
-        overlapping_threshold=options.filter_overlapping_threshold,
-        min_visible_nodes=options.filter_min_visible_nodes,
-        min_visible_node_fraction=options.filter_min_visible_node_fraction,
-        min_mean_node_score=options.filter_min_mean_node_score,
-        min_instance_score=options.filter_min_instance_score,
+        overlapping=options.filters.filter_overlapping,
+        overlapping_method=options.filters.filter_overlapping_method,
+        overlapping_threshold=options.filters.filter_overlapping_threshold,
+        min_visible_nodes=options.filters.filter_min_visible_nodes,
+        min_visible_node_fraction=options.filters.filter_min_visible_node_fraction,
+        min_mean_node_score=options.filters.filter_min_mean_node_score,
+        min_instance_score=options.filters.filter_min_instance_score,
     )
 
 

@@ -168,16 +168,6 @@ def _locate_video(video: VideoRef, labels_path: str) -> VideoRef:
 FilterFn = Callable[[list[PredictedInstance], InferenceOptions], list[PredictedInstance]]
 
 
-def _filters_requested(opts: InferenceOptions) -> bool:
-    return bool(
-        opts.filter_overlapping
-        or opts.filter_min_visible_nodes
-        or opts.filter_min_visible_node_fraction
-        or opts.filter_min_mean_node_score
-        or opts.filter_min_instance_score
-    )
-
-
 def _default_filter(
     instances: list[PredictedInstance], opts: InferenceOptions
 ) -> list[PredictedInstance]:
@@ -246,7 +236,7 @@ class TrackOnlyUseCase:
         tracker = build_tracker(
             opts, max_instances=request.max_instances, flow=flow, track_only=True
         )
-        do_filter = _filters_requested(request.inference)
+        do_filter = request.inference.filters.any
         self.progress.start(len(frames), "Tracking")
         tracked_frames: list[LabeledFrame] = []
         current_video: int | None = None

@@ -19,39 +19,19 @@ Options take the ``pose track`` flag names (``peak_threshold``, ``max_instances`
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions
-from pose_app.ports.models import LoadedModel
-from pose_app.predict import PredictRequest, PredictResult, PredictUseCase
-from pose_domain.errors import InvalidOptionError
+from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions, TrackOptions
+from pose_app.ports.labels import LabelsStore
+from pose_app.ports.models import LoadedModel, ModelLoader
+from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.runtime import ImageResizer
+from pose_app.ports.video import VideoOpener
+from pose_app.predict import PredictRequest, PredictResult, PredictUseCase, TrackerFactory
 from pose_domain.instance import PredictedInstance
-
-
-def _track_defaults() -> dict[str, Any]:
-    from pose_cli.commands.track import track
-
-    return {
-        name: p.default
-        for name, p in inspect.signature(track).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
-
-
-def _args(options: dict[str, Any]) -> dict[str, Any]:
-    args = _track_defaults()
-    unknown = sorted(set(options) - set(args))
-    if unknown:
-        raise InvalidOptionError(
-            f"unknown option(s): {', '.join(unknown)}",
-            hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
-        )
-    args.update(options)
-    return args
 
 
 class _RecordingRuntime:
@@ -97,37 +77,37 @@ class Predictor:
         cls,
         model_paths: str | Sequence[str],
         *,
-        loader: Any = None,
-        resizer: Any = None,
-        labels_store: Any = None,
-        open_video: Any = None,
-        tracker_factory: Any = None,
-        progress: Any = None,
+        loader: ModelLoader | None = None,
+        resizer: ImageResizer | None = None,
+        labels_store: LabelsStore | None = None,
+        open_video: VideoOpener | None = None,
+        tracker_factory: TrackerFactory | None = None,
+        progress: ProgressReporter | str | None = None,
         **options: Any,
     ) -> Predictor:
-        """Load models and wire the real adapters (each one replaceable by keyword)."""
+        """Load models and wire the real adapters (each one replaceable by keyword).
+
+        Args:
+            model_paths: One model folder, two for top-down, or an export folder.
+            progress: A reporter, or ``"rich"``, ``"json"`` or ``"none"``.
+            **options: ``pose track`` options by flag name (see
+                :class:`pose_app.options.TrackOptions`).
+        """
         from pose_cli import bootstrap
 
         paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
-        args = _args(options)
-        inference = bootstrap.build_inference_options(args)
-        tracking = bootstrap.build_tracking_options(args) if args["tracking"] else None
-        selection = bootstrap.build_selection(args)
-        use_case = bootstrap.build_predict_use_case(progress=progress)
-        if loader is not None:
-            use_case.loader = loader
-        if resizer is not None:
-            use_case.resizer = resizer
-        if labels_store is not None:
-            use_case.labels_store = labels_store
-        if open_video is not None:
-            use_case.open_video = open_video
-        if tracker_factory is not None:
-            use_case.tracker_factory = tracker_factory
-        request = PredictRequest(data_path="", model_paths=tuple(paths), inference=inference)
+        opts = TrackOptions.from_flags(options)
+        if isinstance(progress, str):
+            progress = bootstrap.make_progress(progress)
+        overrides = bootstrap.Overrides(loader=loader, resizer=resizer,
+                                        labels_store=labels_store, open_video=open_video,
+                                        tracker_factory=tracker_factory)
+        use_case = bootstrap.build_predict_use_case(overrides, progress=progress)
+        request = PredictRequest(data_path="", model_paths=tuple(paths), inference=opts.inference)
         models = use_case.load_models(request)
-        return cls(models, use_case, inference=inference, tracking=tracking,
-                   selection=selection, model_paths=paths)
+        return cls(models, use_case, inference=opts.inference,
+                   tracking=opts.tracking_or_none(), selection=opts.selection,
+                   model_paths=paths)
 
     def predict(
         self,
@@ -155,7 +135,8 @@ class Predictor:
             models = [LoadedModel(spec=m.spec, runtime=r) for m, r in zip(models, recorders)]
         request = PredictRequest(
             data_path=data_path, model_paths=self.model_paths, inference=self.inference,
-            tracking=self.tracking, selection=self.selection, frames_spec=frames,
+            tracking=self.tracking, selection=self.selection,
+            frames_spec=frames or self.selection.frames,
             video_dataset=video_dataset, video_input_format=video_input_format,
         )
         result = self.use_case(request, models=models)

@@ -1,69 +1,46 @@
-"""The composition root: builds adapters and hands them to the use cases.
+"""The composition root: the one place that instantiates adapters and builds use cases.
 
-Nothing else in the code base instantiates adapters for the use cases; tests build the same
-graph with fakes.
+Every entry (the CLI's local, batch and track-only paths, Ray workers, the Python API) asks
+these builders for a complete use case; what a caller wants to replace (a fake runtime loader,
+a custom video opener, an in-memory labels store…) goes in :class:`Overrides`. Heavy adapters
+are imported inside the builders, so importing this module stays cheap (ADR-0007).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from pose_cli.flags import (
-    _setup_logging,
-    build_inference_options,
-    build_selection,
-    build_tracking_options,
-    check_output_path,
-    default_output_path,
-    expand_inputs,
-    system_info,
-)
+import attrs
+
 from pose_domain.errors import InvalidOptionError
 
-__all__ = [
-    "build_inference_options",
-    "build_selection",
-    "build_tracking_options",
-    "default_output_path",
-    "expand_inputs",
-    "system_info",
-]
-
-log = logging.getLogger("pose")
-
-
-
-
-
-
+if TYPE_CHECKING:
+    from pose_app.batch import BatchUseCase, Chunk, Executor, Finalize, Job
+    from pose_app.dataset import Dataset
+    from pose_app.evaluate import EvaluateUseCase
+    from pose_app.options import RunOptions, TrackingOptions, TrackOptions
+    from pose_app.ports.chunks import ChunkStore
+    from pose_app.ports.flow import OpticalFlow
+    from pose_app.ports.labels import LabelsStore
+    from pose_app.ports.models import ModelLoader
+    from pose_app.ports.progress import ProgressReporter
+    from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.video import VideoOpener
+    from pose_app.predict import PredictUseCase, TrackerFactory
+    from pose_app.track import Tracker, TrackOnlyUseCase
 
 
+@attrs.frozen(kw_only=True)
+class Overrides:
+    """Collaborators that replace the real adapters (None = the real one)."""
 
-
-
-
-
-
-
-
-
-def make_tracker_factory() -> Any:
-    def factory(options: Any, max_instances: int | None) -> Any:
-        from pose_app.track import build_tracker
-
-        flow = None
-        if options.use_flow:
-            from pose_adapters.flow import LucasKanadeFlow
-
-            flow = LucasKanadeFlow(img_scale=options.of_img_scale,
-                                   window_size=options.of_window_size,
-                                   max_levels=options.of_max_levels)
-        return build_tracker(options, max_instances=max_instances, flow=flow)
-
-    return factory
+    loader: ModelLoader | None = None
+    resizer: ImageResizer | None = None
+    labels_store: LabelsStore | None = None
+    open_video: VideoOpener | None = None
+    tracker_factory: TrackerFactory | None = None
 
 
 CHUNK_FRAMES_ENV = "POSE_CHUNK_FRAMES"
@@ -87,115 +64,168 @@ def chunk_frames_from_env() -> int:
     return value
 
 
-def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
-    """The real object graph for :class:`pose_app.predict.PredictUseCase`."""
-    from pose_adapters.models import ModelFolderLoader
+def make_progress(kind: str) -> ProgressReporter:
+    """The progress reporter for ``--progress`` (rich, json or none)."""
+    from pose_cli.progress import make_progress as _make
+
+    return _make(kind)
+
+
+def labels_store() -> LabelsStore:
     from pose_adapters.slp import SlpLabelsStore
-    from pose_adapters.torch.resize import TorchResizer
-    from pose_adapters.video import open_video_file
+
+    return SlpLabelsStore()
+
+
+def make_flow(options: TrackingOptions) -> OpticalFlow:
+    """The optical-flow adapter for ``--use_flow``."""
+    from pose_adapters.flow import LucasKanadeFlow
+
+    return LucasKanadeFlow(img_scale=options.of_img_scale, window_size=options.of_window_size,
+                           max_levels=options.of_max_levels)
+
+
+def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Tracker:
+    """A tracker for the prediction pipeline (with optical flow when asked)."""
+    from pose_app.track import build_tracker
+
+    flow = make_flow(options) if options.use_flow else None
+    return build_tracker(options, max_instances=max_instances, flow=flow)
+
+
+def chunk_store(output_path: str | None) -> ChunkStore:
+    """Crash-safe chunks in ``<output>.partial/`` (none without an output)."""
+    from pose_app.ports.chunks import NoChunks
+
+    if output_path is None:
+        return NoChunks()
+    from pose_adapters.chunks import NpzChunkStore, partial_dir_for
+
+    return NpzChunkStore(partial_dir_for(output_path))
+
+
+def build_predict_use_case(
+    overrides: Overrides | None = None,
+    *,
+    progress: ProgressReporter | None = None,
+    chunks: ChunkStore | None = None,
+    on_result: Callable[[Any], None] | None = None,
+) -> PredictUseCase:
+    """:class:`pose_app.predict.PredictUseCase` with the real adapters, or ``overrides``."""
+    from pose_app.ports.chunks import NoChunks
     from pose_app.ports.progress import NullProgress
     from pose_app.predict import PredictUseCase
+    from pose_cli.system_info import system_info
 
+    o = overrides or Overrides()
+    if o.loader is None:
+        from pose_adapters.models import ModelFolderLoader
+
+        loader: ModelLoader = ModelFolderLoader()
+    else:
+        loader = o.loader
+    if o.resizer is None:
+        from pose_adapters.torch.resize import TorchResizer
+
+        resizer: ImageResizer = TorchResizer()
+    else:
+        resizer = o.resizer
+    if o.open_video is None:
+        from pose_adapters.video import open_video_file
+
+        open_video: VideoOpener = open_video_file
+    else:
+        open_video = o.open_video
     return PredictUseCase(
-        loader=ModelFolderLoader(),
-        resizer=TorchResizer(),
-        labels_store=SlpLabelsStore(),
-        open_video=open_video_file,
-        tracker_factory=make_tracker_factory(),
+        loader=loader,
+        resizer=resizer,
+        labels_store=o.labels_store or labels_store(),
+        open_video=open_video,
+        tracker_factory=o.tracker_factory or tracker_factory,
         progress=progress or NullProgress(),
         system_info=system_info,
         on_result=on_result,
+        chunks=chunks or NoChunks(),
         chunk_size=chunk_frames_from_env(),
     )
 
 
-def write_output(dataset: Any, path: str, output_format: str) -> None:
-    from pose_adapters.slp import SlpLabelsStore
+def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
+    """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+    from pose_app.ports.progress import NullProgress
+    from pose_app.track import TrackOnlyUseCase
+    from pose_cli.system_info import library_versions
 
+    return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
+                            progress=progress or NullProgress(), versions=library_versions())
+
+
+def write_output(dataset: Dataset, path: str, output_format: str) -> None:
+    """Write a prediction result atomically (``.slp`` or SLEAP analysis HDF5)."""
     if output_format == "analysis_h5":
         from pose_adapters.slp.store import save_analysis_h5
 
         save_analysis_h5(dataset, path)
         return
-    SlpLabelsStore().save(dataset, path)
+    labels_store().save(dataset, path)
 
 
-def run_track_command(args: dict[str, Any]) -> int:
-    """``pose track``: prediction and/or tracking, per input."""
-    _setup_logging()
-    from pose_cli.batch import wants_batch
+def count_frames(path: str, options: TrackOptions) -> int:
+    """Frames of a video input (for batch planning)."""
+    from pose_adapters.video import open_video_file
 
-    if wants_batch(args):  # --executor ray / --chunk-frames: the batch path (ADR-0060)
-        from pose_cli.batch import run_batch_command
-
-        return run_batch_command(args, build_predict_use_case=build_predict_use_case,
-                                 write_output=write_output)
-    if not args.get("model_paths") and not args.get("tracking"):
-        raise InvalidOptionError(
-            "nothing to do: give -m MODEL to predict, or -t to track an existing .slp"
-        )
-    if not args.get("model_paths"):
-        from pose_cli.track_only import run_track_only
-
-        return run_track_only(args)
-    from pose_app.predict import PredictRequest
-    from pose_cli.progress import make_progress
-    from pose_domain.frames import frame_ranges
-
-    frame_ranges(args["frames"])  # validate early: a malformed --frames fails before loading
-    inputs = expand_inputs(list(args["data_path"]))
-    if args["output_path"] and len(inputs) > 1:
-        raise InvalidOptionError("-o names one file but several inputs were given",
-                                 hint="drop -o to write <input>.predictions.slp per input")
-    inference = build_inference_options(args)
-    tracking = build_tracking_options(args) if args["tracking"] else None
-    selection = build_selection(args)
-    progress = make_progress(args.get("progress", "rich"))
-    use_case = build_predict_use_case(progress=progress)
-    models = None
-    for data_path in inputs:
-        out = args["output_path"] or default_output_path(data_path)
-        if args["output_format"] == "analysis_h5" and not args["output_path"]:
-            out = out[: -len(".slp")] + ".analysis.h5"
-        check_output_path(out)
-        if os.path.exists(out) and not args["overwrite"] and len(inputs) > 1:
-            log.warning("skipping %s: %s exists (use --overwrite)", data_path, out)
-            continue
-        request = PredictRequest(
-            data_path=data_path,
-            model_paths=tuple(args["model_paths"]),
-            inference=inference,
-            tracking=tracking,
-            selection=selection,
-            frames_spec=args["frames"],
-            video_dataset=args["video_dataset"],
-            video_input_format=args["video_input_format"],
-            cli_args={k: v for k, v in args.items() if v is not None},
-            resume=args["resume"],
-        )
-        if models is None:
-            models = use_case.load_models(request)
-        from pose_adapters.chunks import NpzChunkStore, partial_dir_for
-
-        use_case.chunks = NpzChunkStore(partial_dir_for(out))
-        result = use_case(request, models=models)
-        write_output(result.dataset, out, args["output_format"])
-        use_case.chunks.clear()
-        fps = result.frames_processed / max(result.seconds, 1e-9)
-        resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
-        note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""
-        print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS{note})",
-              file=sys.stderr)
-    return 0
+    src = open_video_file(path, dataset=options.input.video_dataset,
+                          input_format=options.input.video_input_format)
+    try:
+        return int(src.n_frames)
+    finally:
+        src.close()
 
 
+def make_executor(run: RunOptions) -> Executor:
+    """``--executor``: this process, or Ray tasks."""
+    if run.executor == "ray":
+        from pose_adapters.ray_executor import RayExecutor
 
-def build_evaluate_use_case() -> Any:
+        return RayExecutor(run.ray_address, num_cpus=run.cpus_per_task,
+                           num_gpus=run.gpus_per_task, max_retries=run.max_retries)
+    from pose_app.batch import LocalExecutor
+
+    return LocalExecutor()
+
+
+def build_batch_use_case(
+    *,
+    executor: Executor,
+    work: Callable[[Job, ProgressReporter], dict[str, Any]],
+    manifest_path: str,
+    run: RunOptions,
+    remove: Callable[[str], None],
+    part_path: Callable[[str, Chunk], str],
+    finalize: Finalize | None,
+) -> BatchUseCase:
+    """:class:`pose_app.batch.BatchUseCase` with the executor, manifest and labels store."""
+    from pose_adapters.manifest import JsonManifestStore
+    from pose_app.batch import BatchUseCase
+
+    return BatchUseCase(
+        executor=executor,
+        work=work,
+        manifest_store=JsonManifestStore(manifest_path),
+        labels_store=labels_store(),
+        exists=os.path.exists,
+        remove=remove,
+        part_path=part_path,
+        progress=make_progress(run.progress),
+        finalize=finalize,
+    )
+
+
+def build_evaluate_use_case() -> EvaluateUseCase:
     """``pose eval``: the evaluation use case wired to sleap-io loading and the metrics writer."""
     from pose_adapters.metrics_io import pair_videos, save_metrics
-    from pose_adapters.slp import SlpLabelsStore
     from pose_app.evaluate import EvaluateUseCase
 
     return EvaluateUseCase(
-        loader=SlpLabelsStore(), pair_videos=pair_videos, write_metrics=save_metrics
+        loader=labels_store(), pair_videos=pair_videos, write_metrics=save_metrics
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pose_app.dataset import Dataset, VideoRef
-from pose_app.options import InferenceOptions, TrackingOptions
+from pose_app.options import FilterOptions, InferenceOptions, TrackingOptions
 from pose_app.track import (
     TrackOnlyRequest,
     TrackOnlyUseCase,
@@ -99,7 +99,7 @@ def test_filters_run_before_tracking() -> None:
     store = MemoryStore(dataset())
     uc = TrackOnlyUseCase(store=store, filter_fn=drop_second)
     res = uc(TrackOnlyRequest(input_path="/d/in.slp", video_index=1,
-                              inference=InferenceOptions(filter_min_instance_score=0.5)))
+                              inference=InferenceOptions(filters=FilterOptions(filter_min_instance_score=0.5))))
     out = store.saved[res.output_path]
     assert seen == [2, 2, 2]
     assert all(len(f.instances) == 1 for f in out.frames)

@@ -1,0 +1,99 @@
+"""Options declared once: every flag has help, choices are listed, names are unique, the
+Python API and the CLI build the same objects."""
+
+from __future__ import annotations
+
+import re
+import typing
+
+import attrs
+import pytest
+from docstring_parser import parse_from_object
+
+from pose_app import options as opts
+from pose_app.options import TrackOptions, flag_paths, option_fields
+from pose_cli.main import main
+from pose_domain.errors import InvalidOptionError
+
+GROUPS = [opts.InferenceOptions, opts.PreprocessOptions, opts.FilterOptions,
+          opts.TrackingOptions, opts.FrameSelection, opts.InputOptions, opts.OutputOptions,
+          opts.RunOptions]
+
+
+@pytest.mark.parametrize("cls", GROUPS, ids=lambda c: c.__name__)
+def test_every_option_has_one_line_of_help(cls):
+    documented = {p.arg_name: p.description for p in parse_from_object(cls).params}
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if attrs.has(f.type):
+            continue
+        assert documented.get(f.name), f"{cls.__name__}.{f.name} has no docstring"
+
+
+def test_flag_names_are_unique_across_groups():
+    names = [f.name for f in option_fields(TrackOptions)]
+    assert len(names) == len(set(names))
+    assert set(flag_paths(TrackOptions)) == set(names)
+
+
+@pytest.fixture(autouse=True)
+def _wide_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # no wrapped flag names
+
+
+def _help(capsys, *cmd):
+    assert main([*cmd, "--help"]) == 0
+    return re.sub(r"\s+", " ", capsys.readouterr().out)
+
+
+def test_track_help_describes_every_flag_and_lists_choices(capsys):
+    text = _help(capsys, "track")
+    for f in option_fields(TrackOptions):
+        assert f"--{f.name} " in text, f.name
+        if typing.get_origin(f.type) is typing.Literal:
+            for choice in typing.get_args(f.type):
+                assert choice in text
+    assert "[choices: online, global]" in text
+    assert "-b" in text and "--batch_size" in text
+
+
+@pytest.mark.parametrize("cmd", ["track", "predict", "eval", "export"])
+def test_no_flag_without_help(cmd, capsys):
+    assert main([cmd, "--help"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("│") and "--" in line[:40]]
+    for row in rows:
+        cells = row.strip("│ ").split("  ")
+        assert len([c for c in cells if c.strip()]) >= 2, f"no help: {row}"
+
+
+def test_from_flags_builds_nested_groups_and_round_trips():
+    o = TrackOptions.from_flags(batch_size=8, tracking=True, max_tracks=2, frames="0-9",
+                                filter_min_instance_score=0.5, crop_size=64)
+    assert o.inference.batch_size == 8
+    assert o.inference.filters.filter_min_instance_score == 0.5
+    assert o.inference.preprocess.crop_size == 64
+    assert o.tracking_or_none() is o.tracking
+    assert o.selection.frames == "0-9"
+    assert TrackOptions.from_flags(o.flags()) == o
+
+
+def test_unknown_option_is_one_clear_error():
+    with pytest.raises(InvalidOptionError, match="unknown option"):
+        TrackOptions.from_flags(peak_treshold=0.3)
+
+
+def test_validators_run_for_the_api_too():
+    with pytest.raises(InvalidOptionError, match="--batch_size must be positive"):
+        TrackOptions.from_flags(batch_size=0)
+    with pytest.raises(InvalidOptionError, match="--tracker must be one of"):
+        TrackOptions.from_flags(tracker="kalman")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (True, "integral"), (False, "none"), (None, "none"), ("integral", "integral"),
+    ("None", "none"),
+])
+def test_refinement_accepts_sleap_spellings(value, expected):
+    # issue 17: integral_refinement=True used to turn refinement off silently
+    assert TrackOptions.from_flags(integral_refinement=value).inference.integral_refinement \
+        == expected
