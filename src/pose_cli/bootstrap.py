@@ -197,5 +197,5 @@ def build_evaluate_use_case() -> Any:
     from pose_app.evaluate import EvaluateUseCase
 
     return EvaluateUseCase(
-        loader=SlpLabelsStore(), pair_videos=pair_videos, write_metrics=save_metrics
+        labels_store=SlpLabelsStore(), pair_videos=pair_videos, write_metrics=save_metrics
     )
