@@ -22,7 +22,6 @@ from pose_domain.metrics.evaluation import FramePair, evaluate_frame_pairs
 from pose_domain.metrics.identity import MatchBy, identity_metrics
 from pose_domain.metrics.oks import DEFAULT_OKS_STDDEV
 
-
 #: ``(gt, pred) -> [(gt_video_index, pred_video_index), ...]``.
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
 #: ``(metrics, path) -> written paths``.
