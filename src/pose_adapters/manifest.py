@@ -11,7 +11,8 @@ from pose_domain.errors import OutputWriteError
 
 
 class JsonManifestStore:
-    """:class:`pose_app.batch.ManifestStore` as a JSON file replaced atomically on each save.
+    """:class:`pose_app.ports.manifest.ManifestStore`: a JSON file replaced atomically on each
+    save.
 
     Only the driver of a batch writes it (tasks report back to the driver), so there is one
     writer; readers see either the previous or the new complete file.

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pose_app.batch import Job, error_line
+from pose_app.ports.executor import Job, error_line
 from pose_app.ports.progress import ProgressReporter
 from pose_domain.errors import InvalidOptionError, MissingExtraError
 
@@ -104,7 +104,7 @@ def _run_task(
 
 
 class RayExecutor:
-    """:class:`pose_app.batch.Executor` on a Ray cluster.
+    """:class:`pose_app.ports.executor.Executor` on a Ray cluster.
 
     Attributes:
         address: ``ray.init`` address (None: start a new Ray inside this command, the embedded

@@ -6,7 +6,8 @@ Executor-independent parts of ``pose track --executor ray`` / ``--chunk-frames``
 * the manifest (:class:`Manifest`): per input ``pending`` / ``running`` / ``done`` /
   ``failed`` with a one-line reason, per chunk ``pending`` / ``done``; what is done with the
   same settings is skipped on the next run (ADR-0061);
-* :class:`BatchUseCase`: runs the jobs through an :class:`Executor` port, keeps the manifest
+* :class:`BatchUseCase`: runs the jobs through an :class:`~pose_app.ports.executor.Executor`
+  port (``Job``, ``Chunk``, ``LocalExecutor`` live there too), keeps the manifest
   current, and merges chunk outputs with identity stitching (``pose_domain.tracking.stitch``,
   ADR-0062).
 
@@ -20,14 +21,22 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.ports.executor import (  # LocalExecutor: re-exported for callers
+    Chunk,
+    Executor,
+    Job,
+    LocalExecutor,  # noqa: F401
+    error_line,
+)
 from pose_app.ports.labels import LabelsStore
+from pose_app.ports.manifest import ManifestStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
-from pose_domain.errors import InvalidOptionError, PoseError
+from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import LabeledFrame
 from pose_domain.tracking.stitch import TrackedChunk, stitch_chunks
 
@@ -37,31 +46,6 @@ MANIFEST_VERSION = 1
 
 
 # ------------------------------------------------------------------------------ planning
-@attrs.frozen(kw_only=True)
-class Chunk:
-    """A frame range of one video.
-
-    Attributes:
-        start: First frame index the chunk owns.
-        stop: One past the last frame index it owns.
-        warmup: Frames before ``start`` tracked first to rebuild the tracker's history
-            (0 for the first chunk or without tracking).
-    """
-
-    start: int
-    stop: int
-    warmup: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"{self.start}-{self.stop}"
-
-    @property
-    def first(self) -> int:
-        """First frame index processed (warm-up included)."""
-        return self.start - self.warmup
-
-
 def plan_chunks(first: int, stop: int, chunk_frames: int, overlap: int) -> list[Chunk]:
     """Split frame indices ``[first, stop)`` into chunks of ``chunk_frames``.
 
@@ -89,29 +73,6 @@ def plan_chunks(first: int, stop: int, chunk_frames: int, overlap: int) -> list[
             break
         s = e
     return out
-
-
-@attrs.frozen(kw_only=True)
-class Job:
-    """One unit of work for an executor.
-
-    Attributes:
-        input_path: The input (video or ``.slp``).
-        output_path: The input's final output.
-        chunk: The frame range, or None for the whole input.
-        part_path: Where a chunk writes its own output (None for whole inputs).
-        frames: Planned number of frames (for the progress total; 0 if unknown).
-    """
-
-    input_path: str
-    output_path: str
-    chunk: Chunk | None = None
-    part_path: str | None = None
-    frames: int = 0
-
-    @property
-    def key(self) -> str:
-        return self.input_path if self.chunk is None else f"{self.input_path}#{self.chunk.key}"
 
 
 def settings_fingerprint(settings: dict[str, Any]) -> str:
@@ -189,76 +150,6 @@ class Manifest:
         if status == "running" and not e.reason:
             e.attempts += 1
         e.updated = time.time()
-
-
-# ------------------------------------------------------------------------------ ports
-class ManifestStore(Protocol):
-    def load(self) -> dict[str, Any] | None: ...
-
-    def save(self, data: dict[str, Any]) -> None:
-        """Write atomically."""
-        ...
-
-
-class Executor(Protocol):
-    """Runs jobs, each ``work(job, progress)`` once (retrying lost workers), reporting as each
-    finishes: ``on_done(job, result)`` or ``on_failed(job, one_line_reason)``."""
-
-    def run(
-        self,
-        jobs: Sequence[Job],
-        work: Callable[[Job, ProgressReporter], dict[str, Any]],
-        on_done: Callable[[Job, dict[str, Any]], None],
-        on_failed: Callable[[Job, str], None],
-        progress: ProgressReporter,
-    ) -> None: ...
-
-
-def error_line(exc: BaseException) -> str:
-    """A one-line reason for a failed job."""
-    if isinstance(exc, PoseError):
-        return exc.one_line()
-    cause = getattr(exc, "cause", None)  # executors wrap task errors
-    if isinstance(cause, BaseException) and cause is not exc:
-        return error_line(cause)
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[-1] if text else ''}".strip()
-
-
-class LocalExecutor:
-    """Runs jobs one after another in this process."""
-
-    def run(
-        self,
-        jobs: Sequence[Job],
-        work: Callable[[Job, ProgressReporter], dict[str, Any]],
-        on_done: Callable[[Job, dict[str, Any]], None],
-        on_failed: Callable[[Job, str], None],
-        progress: ProgressReporter,
-    ) -> None:
-        for job in jobs:
-            try:
-                result = work(job, _Forward(progress))
-            except Exception as exc:  # a failed input must not stop the others
-                on_failed(job, error_line(exc))
-                continue
-            on_done(job, result)
-
-
-class _Forward:
-    """Forwards ``advance`` to the run's reporter; ``start``/``finish`` belong to the run."""
-
-    def __init__(self, target: ProgressReporter) -> None:
-        self.target = target
-
-    def start(self, total: int, description: str = "") -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        self.target.advance(n)
-
-    def finish(self) -> None:
-        pass
 
 
 # ------------------------------------------------------------------------------ use case

@@ -10,23 +10,17 @@ skipped; the prediction frame is the one with the same ``frame_idx`` in the pair
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.ports.labels import LabelsStore
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.instance import LabeledFrame
 from pose_domain.metrics.evaluation import FramePair, evaluate_frame_pairs
 from pose_domain.metrics.identity import MatchBy, identity_metrics
 from pose_domain.metrics.oks import DEFAULT_OKS_STDDEV
-
-
-class DatasetLoader(Protocol):
-    """What the use case needs of a :class:`pose_app.ports.labels.LabelsStore`."""
-
-    def load(self, path: str) -> Dataset: ...
-
 
 #: ``(gt, pred) -> [(gt_video_index, pred_video_index), ...]``.
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
@@ -144,7 +138,7 @@ def _has_tracks(frames: list[LabeledFrame]) -> bool:
 class EvaluateUseCase:
     """Load both files, pair videos and frames, compute and optionally save the metrics."""
 
-    loader: DatasetLoader
+    labels_store: LabelsStore
     pair_videos: VideoPairer
     write_metrics: MetricsWriter | None = None
 
@@ -153,10 +147,10 @@ class EvaluateUseCase:
 
         Raises:
             UnsupportedInputError: no video or frame of the two files can be paired.
-            InputNotFoundError: a file is missing (from the loader).
+            InputNotFoundError: a file is missing (from the labels store).
         """
-        gt = self.loader.load(request.ground_truth_path)
-        pred = self.loader.load(request.predicted_path)
+        gt = self.labels_store.load(request.ground_truth_path)
+        pred = self.labels_store.load(request.predicted_path)
         return self.evaluate(gt, pred, request)
 
     def evaluate(self, gt: Dataset, pred: Dataset, request: EvaluateRequest) -> EvaluateResult:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import attrs
 
-from pose_app.batch import BatchInput, Chunk, plan_chunks, settings_fingerprint
+from pose_app.batch import BatchInput, plan_chunks, settings_fingerprint
 from pose_app.options import EXECUTION, TrackingOptions, TrackOptions, option_fields
+from pose_app.ports.executor import Chunk
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 
 log = logging.getLogger("pose")

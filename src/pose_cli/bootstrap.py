@@ -17,11 +17,12 @@ import attrs
 from pose_domain.errors import InvalidOptionError
 
 if TYPE_CHECKING:
-    from pose_app.batch import BatchUseCase, Chunk, Executor, Finalize, Job
+    from pose_app.batch import BatchUseCase, Finalize
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
     from pose_app.options import RunOptions, TrackingOptions, TrackOptions
     from pose_app.ports.chunks import ChunkStore
+    from pose_app.ports.executor import Chunk, Executor, Job
     from pose_app.ports.flow import OpticalFlow
     from pose_app.ports.labels import LabelsStore
     from pose_app.ports.models import ModelLoader
@@ -189,7 +190,7 @@ def make_executor(run: RunOptions) -> Executor:
 
         return RayExecutor(run.ray_address, num_cpus=run.cpus_per_task,
                            num_gpus=run.gpus_per_task, max_retries=run.max_retries)
-    from pose_app.batch import LocalExecutor
+    from pose_app.ports.executor import LocalExecutor
 
     return LocalExecutor()
 
@@ -227,5 +228,5 @@ def build_evaluate_use_case() -> EvaluateUseCase:
     from pose_app.evaluate import EvaluateUseCase
 
     return EvaluateUseCase(
-        loader=labels_store(), pair_videos=pair_videos, write_metrics=save_metrics
+        labels_store=labels_store(), pair_videos=pair_videos, write_metrics=save_metrics
     )

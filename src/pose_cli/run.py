@@ -11,8 +11,9 @@ from typing import Any
 
 import attrs
 
-from pose_app.batch import BatchInput, Executor, Finalize, Job
+from pose_app.batch import BatchInput, Finalize
 from pose_app.options import TrackingOptions, TrackOptions
+from pose_app.ports.executor import Executor, Job
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.progress import ProgressReporter
 from pose_app.predict import PredictRequest

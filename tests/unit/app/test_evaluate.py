@@ -55,7 +55,7 @@ class Writer:
 
 def use_case(gt: Dataset, pred: Dataset, writer: Writer | None = None) -> EvaluateUseCase:
     store = InMemoryLabelsStore({"gt.slp": gt, "pr.slp": pred})
-    return EvaluateUseCase(loader=store, pair_videos=same_index, write_metrics=writer)
+    return EvaluateUseCase(labels_store=store, pair_videos=same_index, write_metrics=writer)
 
 
 def test_perfect_predictions_score_one_and_are_saved() -> None:
