@@ -113,19 +113,11 @@ class Predictor:
         inference = bootstrap.build_inference_options(args)
         tracking = bootstrap.build_tracking_options(args) if args["tracking"] else None
         selection = bootstrap.build_selection(args)
-        use_case = bootstrap.build_predict_use_case(progress=progress)
-        if loader is not None:
-            use_case.loader = loader
-        if resizer is not None:
-            use_case.resizer = resizer
-        if labels_store is not None:
-            use_case.labels_store = labels_store
-        if open_video is not None:
-            use_case.open_video = open_video
-        if tracker_factory is not None:
-            use_case.tracker_factory = tracker_factory
-        request = PredictRequest(data_path="", model_paths=tuple(paths), inference=inference)
-        models = use_case.load_models(request)
+        given = dict(loader=loader, resizer=resizer, labels_store=labels_store,
+                     open_video=open_video, tracker_factory=tracker_factory)
+        use_case = bootstrap.build_predict_use_case(
+            progress=progress, **{k: v for k, v in given.items() if v is not None})
+        models = use_case.load_models(tuple(paths), inference)
         return cls(models, use_case, inference=inference, tracking=tracking,
                    selection=selection, model_paths=paths)
 

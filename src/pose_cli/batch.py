@@ -205,7 +205,7 @@ def make_finalize(args: dict[str, Any]) -> Any:
 
 
 # ------------------------------------------------------------------------------ worker side
-_MODELS: dict[str, tuple[Any, Any]] = {}
+_MODELS: dict[str, Any] = {}
 
 
 def run_job(
@@ -277,18 +277,15 @@ def _track_only_job(args: dict[str, Any], job: Any, out: str, progress: Any) -> 
 def _predict_job(
     builders: dict[str, Any], args: dict[str, Any], job: Any, out: str, progress: Any
 ) -> dict[str, Any]:
-    from pose_adapters.chunks import NpzChunkStore, partial_dir_for
     from pose_app.predict import PredictRequest
     from pose_cli.flags import build_inference_options, build_selection, build_tracking_options
 
     inference = build_inference_options(args)
     key = json.dumps([args["model_paths"], repr(inference)])
-    if key not in _MODELS:  # one model load per worker process and settings
-        use_case = builders["build_predict_use_case"]()
-        _MODELS.clear()
-        _MODELS[key] = (use_case, None)
-    use_case, models = _MODELS[key]
-    use_case.progress = progress
+    # The use case is built per job (its progress is the job's); the models are loaded once
+    # per worker process and settings.
+    use_case = builders["build_predict_use_case"](progress=progress)
+    models = _MODELS.get(key)
     indices = _chunk_indices(args, job)
     tracking = None
     if args.get("tracking"):
@@ -305,15 +302,14 @@ def _predict_job(
         video_input_format=args.get("video_input_format", "channels_last"),
         cli_args={k: v for k, v in args.items() if v is not None},
         resume=bool(args.get("resume")),
+        output_path=out,
+        output_format="slp" if job.part_path else args["output_format"],
     )
     if models is None:
-        models = use_case.load_models(request)
-        _MODELS[key] = (use_case, models)
-    use_case.chunks = NpzChunkStore(partial_dir_for(out))
+        models = use_case.load_models(request.model_paths, request.inference)
+        _MODELS.clear()
+        _MODELS[key] = models
     result = use_case(request, models=models)
-    builders["write_output"](result.dataset, out,
-                             "slp" if job.part_path else args["output_format"])
-    use_case.chunks.clear()
     return {"frames": result.frames_processed, "output": out}
 
 

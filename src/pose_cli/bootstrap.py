@@ -87,16 +87,24 @@ def chunk_frames_from_env() -> int:
     return value
 
 
-def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
-    """The real object graph for :class:`pose_app.predict.PredictUseCase`."""
+def build_predict_use_case(progress: Any = None, on_result: Any = None,
+                           **overrides: Any) -> Any:
+    """The real object graph for :class:`pose_app.predict.PredictUseCase`.
+
+    ``overrides``: any other field of the use case (``loader``, ``open_video``, ``stop``...).
+    """
+    from pose_adapters.chunks import NpzChunkStore, partial_dir_for
     from pose_adapters.models import ModelFolderLoader
-    from pose_adapters.slp import SlpLabelsStore
+    from pose_adapters.slp import PredictionWriter, SlpLabelsStore
     from pose_adapters.torch.resize import TorchResizer
     from pose_adapters.video import open_video_file
     from pose_app.ports.progress import NullProgress
     from pose_app.predict import PredictUseCase
 
-    return PredictUseCase(
+    def chunk_store_for(output_path: str) -> NpzChunkStore:
+        return NpzChunkStore(partial_dir_for(output_path))
+
+    parts: dict[str, Any] = dict(
         loader=ModelFolderLoader(),
         resizer=TorchResizer(),
         labels_store=SlpLabelsStore(),
@@ -105,19 +113,18 @@ def build_predict_use_case(progress: Any = None, on_result: Any = None) -> Any:
         progress=progress or NullProgress(),
         system_info=system_info,
         on_result=on_result,
+        chunk_store_for=chunk_store_for,
+        writer=PredictionWriter(),
         chunk_size=chunk_frames_from_env(),
     )
+    parts.update(overrides)
+    return PredictUseCase(**parts)
 
 
 def write_output(dataset: Any, path: str, output_format: str) -> None:
-    from pose_adapters.slp import SlpLabelsStore
+    from pose_adapters.slp import PredictionWriter
 
-    if output_format == "analysis_h5":
-        from pose_adapters.slp.store import save_analysis_h5
-
-        save_analysis_h5(dataset, path)
-        return
-    SlpLabelsStore().save(dataset, path)
+    PredictionWriter().write(dataset, path, output_format)
 
 
 def run_track_command(args: dict[str, Any]) -> int:
@@ -172,17 +179,16 @@ def run_track_command(args: dict[str, Any]) -> int:
             video_input_format=args["video_input_format"],
             cli_args={k: v for k, v in args.items() if v is not None},
             resume=args["resume"],
+            output_path=out,
+            output_format=args["output_format"],
         )
         if models is None:
-            models = use_case.load_models(request)
-        from pose_adapters.chunks import NpzChunkStore, partial_dir_for
-
-        use_case.chunks = NpzChunkStore(partial_dir_for(out))
+            models = use_case.load_models(request.model_paths, request.inference)
         result = use_case(request, models=models)
-        write_output(result.dataset, out, args["output_format"])
-        use_case.chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
         resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
+        from pose_adapters.chunks import partial_dir_for
+
         note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""
         print(f"pose: wrote {out} ({result.frames_processed} frames, {fps:.1f} FPS{note})",
               file=sys.stderr)
