@@ -61,8 +61,7 @@ class FrameCollector:
         job = res.job
         self._restore_or_persist(res)
         if not res.decoded:
-            skipped = (job.video_index, job.frame_idx)
-            self.skipped.append(skipped)
+            self.skipped.append((job.video_index, job.frame_idx))
         instances = self._track(res)
         job.image = None  # release the frame early
         frame = CollectedFrame(job=job, instances=instances, decoded=res.decoded)
