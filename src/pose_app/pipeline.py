@@ -16,14 +16,16 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from pose_app.stages import FrameJob, RawBatch, Stage
+from pose_app.stages import FrameJob, Stage
 from pose_domain.instance import PredictedInstance
 
 _DONE = object()
+
+BatchT = TypeVar("BatchT")
 
 
 @attrs.define(eq=False)
@@ -68,12 +70,13 @@ class _Channel:
 
 def run_pipeline(
     jobs: Iterable[FrameJob],
-    stage: Stage,
+    stage: Stage[BatchT],
     *,
     batch_size: int,
     on_frame: Callable[[FrameResult], None],
     track: Callable[[list[PredictedInstance], FrameJob], list[PredictedInstance]] | None = None,
     queue_maxsize: int = 32,
+    stop: Callable[[], bool] | None = None,
 ) -> None:
     """Run ``stage`` over ``jobs`` and call ``on_frame`` for each frame, in input order.
 
@@ -85,6 +88,9 @@ def run_pipeline(
             arrive with ``decoded=False`` and no instances).
         track: Optional per-frame tracker hook, called in frame order.
         queue_maxsize: Frames buffered between reader and inference.
+        stop: Polled before each new frame is read and batched; once true, no new frame is
+            taken, the batch being built goes through the network and every frame already
+            batched reaches ``on_frame``; frames decoded but not yet batched are dropped.
     """
     cancel = threading.Event()
     frames_q = _Channel(queue_maxsize, cancel)
@@ -94,6 +100,8 @@ def run_pipeline(
     def reader() -> None:
         try:
             for job in jobs:
+                if stop is not None and stop():
+                    break
                 frames_q.put(job)
             frames_q.put(_DONE)
         except _Stop:
@@ -129,8 +137,8 @@ def run_pipeline(
     t_read.start()
     t_post.start()
     try:
-        for skipped, batch in _batches(frames_q, batch_size):
-            raw: RawBatch | None = stage.forward(batch) if batch else None
+        for skipped, batch in _batches(frames_q, batch_size, stop):
+            raw: BatchT | None = stage.forward(batch) if batch else None
             raw_q.put((skipped, raw))
         raw_q.put(_DONE)
     except _Stop:
@@ -145,12 +153,14 @@ def run_pipeline(
         raise errors[0]
 
 
-def _batches(frames_q: _Channel, batch_size: int
+def _batches(frames_q: _Channel, batch_size: int, stop: Callable[[], bool] | None = None,
              ) -> Iterator[tuple[list[FrameJob], list[FrameJob]]]:
     """Yield ``(undecodable jobs, batch)``; batches hold same-shaped frames, in order."""
     batch: list[FrameJob] = []
     skipped: list[FrameJob] = []
     while True:
+        if stop is not None and stop():
+            break
         job = frames_q.get()
         if job is _DONE:
             break

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -20,23 +20,11 @@ from pose_app.options import InferenceOptions, TrackingOptions
 from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
+from pose_app.ports.tracking import Tracker
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.filters import filter_instances
-from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
+from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
 from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
-
-
-class Tracker(Protocol):
-    """What the pipelines need from a tracker (online or global)."""
-
-    @property
-    def tracks(self) -> list[Track]: ...
-
-    def track(
-        self, instances: Sequence[Instance], frame_idx: int, image: Any = None
-    ) -> list[Instance]: ...
-
-    def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]: ...
 
 
 def online_config(
@@ -243,9 +231,7 @@ class TrackOnlyUseCase:
         try:
             for fr in frames:
                 if current_video is not None and fr.video_index != current_video:
-                    reset = getattr(tracker, "reset", None)
-                    if reset is not None:  # one tracker per video (ADR-0031)
-                        reset()
+                    tracker.reset()  # one tracker per video (ADR-0031)
                 current_video = fr.video_index
                 preds = fr.predicted_instances
                 if do_filter:

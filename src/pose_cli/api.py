@@ -29,8 +29,9 @@ from pose_app.ports.labels import LabelsStore
 from pose_app.ports.models import LoadedModel, ModelLoader
 from pose_app.ports.progress import ProgressReporter
 from pose_app.ports.runtime import ImageResizer
+from pose_app.ports.tracking import TrackerFactory
 from pose_app.ports.video import VideoOpener
-from pose_app.predict import PredictRequest, PredictResult, PredictUseCase, TrackerFactory
+from pose_app.predict import PredictRequest, PredictResult, PredictUseCase
 from pose_domain.instance import PredictedInstance
 
 
@@ -103,8 +104,7 @@ class Predictor:
                                         labels_store=labels_store, open_video=open_video,
                                         tracker_factory=tracker_factory)
         use_case = bootstrap.build_predict_use_case(overrides, progress=progress)
-        request = PredictRequest(data_path="", model_paths=tuple(paths), inference=opts.inference)
-        models = use_case.load_models(request)
+        models = use_case.load_models(tuple(paths), opts.inference)
         return cls(models, use_case, inference=opts.inference,
                    tracking=opts.tracking_or_none(), selection=opts.selection,
                    model_paths=paths)

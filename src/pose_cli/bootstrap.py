@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from pose_app.ports.models import ModelLoader
     from pose_app.ports.progress import ProgressReporter
     from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.stop import StopToken
+    from pose_app.ports.tracking import Tracker, TrackerFactory
     from pose_app.ports.video import VideoOpener
-    from pose_app.predict import PredictUseCase, TrackerFactory
-    from pose_app.track import Tracker, TrackOnlyUseCase
+    from pose_app.predict import PredictUseCase
+    from pose_app.predict.collect import CollectedFrame
+    from pose_app.track import TrackOnlyUseCase
 
 
 @attrs.frozen(kw_only=True)
@@ -94,12 +97,8 @@ def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Trac
     return build_tracker(options, max_instances=max_instances, flow=flow)
 
 
-def chunk_store(output_path: str | None) -> ChunkStore:
-    """Crash-safe chunks in ``<output>.partial/`` (none without an output)."""
-    from pose_app.ports.chunks import NoChunks
-
-    if output_path is None:
-        return NoChunks()
+def chunk_store_for(output_path: str) -> ChunkStore:
+    """Crash-safe chunks of one output, in ``<output>.partial/``."""
     from pose_adapters.chunks import NpzChunkStore, partial_dir_for
 
     return NpzChunkStore(partial_dir_for(output_path))
@@ -109,12 +108,17 @@ def build_predict_use_case(
     overrides: Overrides | None = None,
     *,
     progress: ProgressReporter | None = None,
-    chunks: ChunkStore | None = None,
-    on_result: Callable[[Any], None] | None = None,
+    on_result: Callable[[CollectedFrame], None] | None = None,
+    stop: StopToken | None = None,
 ) -> PredictUseCase:
-    """:class:`pose_app.predict.PredictUseCase` with the real adapters, or ``overrides``."""
-    from pose_app.ports.chunks import NoChunks
+    """:class:`pose_app.predict.PredictUseCase` with the real adapters, or ``overrides``.
+
+    The use case owns each output's lifecycle (resume from ``<output>.partial/``, predict,
+    write, clear the chunks); ``stop`` ends a run early with everything predicted saved.
+    """
+    from pose_adapters.slp import PredictionWriter
     from pose_app.ports.progress import NullProgress
+    from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
     from pose_cli.system_info import system_info
 
@@ -146,8 +150,10 @@ def build_predict_use_case(
         progress=progress or NullProgress(),
         system_info=system_info,
         on_result=on_result,
-        chunks=chunks or NoChunks(),
+        chunk_store_for=chunk_store_for,
+        writer=PredictionWriter(),
         chunk_size=chunk_frames_from_env(),
+        stop=stop or NeverStop(),
     )
 
 
@@ -163,12 +169,9 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
 
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:
     """Write a prediction result atomically (``.slp`` or SLEAP analysis HDF5)."""
-    if output_format == "analysis_h5":
-        from pose_adapters.slp.store import save_analysis_h5
+    from pose_adapters.slp import PredictionWriter
 
-        save_analysis_h5(dataset, path)
-        return
-    labels_store().save(dataset, path)
+    PredictionWriter().write(dataset, path, output_format)
 
 
 def count_frames(path: str, options: TrackOptions) -> int:

@@ -80,7 +80,8 @@ def _output(job: TrackJob, data_path: str) -> str:
     return output_for(data_path, out.output_path, out.output_format, job.track_only)
 
 
-def _predict_request(job: TrackJob, data_path: str, frames: str | None = None,
+def _predict_request(job: TrackJob, data_path: str, output: str, output_format: str,
+                     frames: str | None = None,
                      tracking: TrackingOptions | None = None) -> PredictRequest:
     o = job.options
     return PredictRequest(
@@ -94,6 +95,8 @@ def _predict_request(job: TrackJob, data_path: str, frames: str | None = None,
         video_input_format=o.input.video_input_format,
         cli_args=job.cli_args(data_path),
         resume=o.run.resume,
+        output_path=output,
+        output_format=output_format,
     )
 
 
@@ -102,6 +105,7 @@ def _run_local(job: TrackJob, inputs: list[str]) -> int:
 
     o = job.options
     progress = bootstrap.make_progress(o.run.progress)
+    use_case = bootstrap.build_predict_use_case(progress=progress)
     models: list[LoadedModel] | None = None
     for data_path in inputs:
         out = _output(job, data_path)
@@ -109,14 +113,10 @@ def _run_local(job: TrackJob, inputs: list[str]) -> int:
         if os.path.exists(out) and not o.output.overwrite and len(inputs) > 1:
             log.warning("skipping %s: %s exists (use --overwrite)", data_path, out)
             continue
-        chunks = bootstrap.chunk_store(out)
-        use_case = bootstrap.build_predict_use_case(progress=progress, chunks=chunks)
-        request = _predict_request(job, data_path)
+        request = _predict_request(job, data_path, out, o.output.output_format)
         if models is None:
-            models = use_case.load_models(request)
+            models = use_case.load_models(job.model_paths, o.inference)
         result = use_case(request, models=models)
-        bootstrap.write_output(result.dataset, out, o.output.output_format)
-        chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
         resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
         note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""
@@ -228,17 +228,14 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
         use_case = bootstrap.build_track_only_use_case(progress)
         tracked = use_case(_track_only_request(shared, job.input_path, out, frames, tracking))
         return {"frames": tracked.frames_processed, "output": out}
-    chunks = bootstrap.chunk_store(out)
-    predict = bootstrap.build_predict_use_case(progress=progress, chunks=chunks)
+    predict = bootstrap.build_predict_use_case(progress=progress)
     request = _predict_request(
-        shared, job.input_path,
+        shared, job.input_path, out,
+        "slp" if job.part_path else shared.options.output.output_format,
         frames=plan.frames_text(indices) if indices is not None else None, tracking=tracking)
     key = repr((shared.model_paths, shared.options.inference))
     if key not in _WORKER_MODELS:
         _WORKER_MODELS.clear()
-        _WORKER_MODELS[key] = predict.load_models(request)
+        _WORKER_MODELS[key] = predict.load_models(shared.model_paths, shared.options.inference)
     result = predict(request, models=_WORKER_MODELS[key])
-    bootstrap.write_output(result.dataset, out,
-                           "slp" if job.part_path else shared.options.output.output_format)
-    chunks.clear()
     return {"frames": result.frames_processed, "output": out}

@@ -10,7 +10,6 @@ APP = ROOT / "src" / "pose_app"
 FAKES = ROOT / "tests" / "fakes"
 #: Protocols still outside pose_app/ports, each with the reason it is there.
 NOT_YET_MOVED = {
-    "track.py:Tracker": "moved to pose_app/ports/tracking.py on another branch (issue #16)",
 }
 
 

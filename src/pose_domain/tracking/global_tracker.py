@@ -168,6 +168,9 @@ class GlobalTracker:
         self._pending.update(id(i) for i in out)
         return out
 
+    def reset(self) -> None:
+        """Nothing to forget between videos: :meth:`finalize` solves each video on its own."""
+
     def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
         """Assign identities to the collected instances of ``frames`` (per video)."""
         by_video: dict[int, list[int]] = {}

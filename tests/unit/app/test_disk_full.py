@@ -22,6 +22,7 @@ from tests.fakes.ports import (
     NearestResizer,
     single_instance_spec,
 )
+from tests.fakes.predict import MemoryWriter
 
 
 def _disk_full(path: str) -> OSError:
@@ -62,13 +63,15 @@ def _use_case(source: FakeFrameSource, chunks: MemoryChunks) -> PredictUseCase:
     return PredictUseCase(
         loader=FakeLoader({"single": LoadedModel(spec=runtime.spec, runtime=runtime)}),
         resizer=NearestResizer(), labels_store=InMemoryLabelsStore(),
-        open_video=lambda path, **kw: source, chunks=chunks, chunk_size=2,
+        open_video=lambda path, **kw: source, chunk_store_for=lambda out: chunks,
+        writer=MemoryWriter(), chunk_size=2,
     )
 
 
 def _request(resume: bool = False) -> PredictRequest:
     return PredictRequest(data_path="v.mp4", model_paths=("single",),
-                          inference=InferenceOptions(batch_size=2), resume=resume)
+                          inference=InferenceOptions(batch_size=2), resume=resume,
+                          output_path="out.slp")
 
 
 def test_disk_full_while_persisting_chunks_then_resume():

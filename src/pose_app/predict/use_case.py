@@ -1,0 +1,184 @@
+"""PredictUseCase: run one or two models over an input and write the labeled frames.
+
+Per request: open the input and select frames, restore the frames a previous run persisted
+for the same output (``--resume``), stream the rest through
+:func:`pose_app.pipeline.run_pipeline` while persisting them in chunks, track identities,
+write the result through the writer port, and drop the chunks. Every collaborator is injected
+when the use case is built; nothing changes it afterwards (ADR-0115).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from pose_app.dataset import Dataset
+from pose_app.options import InferenceOptions
+from pose_app.pipeline import run_pipeline
+from pose_app.ports.chunks import ChunkStore, NoChunks
+from pose_app.ports.labels import LabelsStore
+from pose_app.ports.models import LoadedModel, ModelLoader
+from pose_app.ports.output import DatasetWriter
+from pose_app.ports.progress import NullProgress, ProgressReporter
+from pose_app.ports.runtime import ImageResizer
+from pose_app.ports.stop import NeverStop, StopToken
+from pose_app.ports.tracking import Tracker, TrackerFactory
+from pose_app.ports.video import VideoOpener
+from pose_app.predict.collect import CollectedFrame, FrameCollector, assemble
+from pose_app.predict.inputs import open_input
+from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
+from pose_app.predict.records import ChunkWriter
+from pose_app.predict.request import PredictRequest, PredictResult
+from pose_app.stages import AnyStage, build_stage
+from pose_domain.errors import InvalidOptionError, RunInterrupted
+
+log = logging.getLogger("pose")
+
+ChunkStoreFactory = Callable[[str], ChunkStore]
+
+
+def no_chunks(output_path: str) -> ChunkStore:
+    """The default chunk store factory: nothing is persisted."""
+    return NoChunks()
+
+
+@attrs.frozen(kw_only=True)
+class PredictUseCase:
+    """Predict poses (and optionally identities) on one input per call.
+
+    Attributes:
+        loader: Loads model folders into spec + runtime.
+        resizer: Antialiased uint8 resize (reference-exact).
+        labels_store: Reads ``.slp`` inputs.
+        open_video: Opens video files.
+        tracker_factory: ``(TrackingOptions, max_instances) -> Tracker``, one per call.
+        progress: Progress reporter.
+        system_info: Provenance facts about the machine and library versions.
+        on_result: Called with every finished frame (on the post-processing thread).
+        chunk_store_for: ``output path -> ChunkStore`` persisting the finished frames of the
+            run writing that output (default: nothing is persisted).
+        writer: Writes the result to ``request.output_path``.
+        chunk_size: Frames per persisted chunk.
+        stop: Polled between frames; once set, the run saves what it predicted and raises
+            :class:`RunInterrupted`.
+    """
+
+    loader: ModelLoader
+    resizer: ImageResizer
+    labels_store: LabelsStore
+    open_video: VideoOpener
+    tracker_factory: TrackerFactory | None = None
+    progress: ProgressReporter = attrs.field(factory=NullProgress)
+    system_info: SystemInfo = attrs.field(factory=dict)
+    on_result: Callable[[CollectedFrame], None] | None = None
+    chunk_store_for: ChunkStoreFactory = no_chunks
+    writer: DatasetWriter | None = None
+    chunk_size: int = 100
+    stop: StopToken = attrs.field(factory=NeverStop)
+
+    def load_models(self, model_paths: Sequence[str],
+                    inference: InferenceOptions) -> list[LoadedModel]:
+        """Load every model folder (an exported top-down folder gives two models)."""
+        return [m for p in model_paths for m in self.loader.load(p, inference)]
+
+    def __call__(self, request: PredictRequest,
+                 models: Sequence[LoadedModel] | None = None) -> PredictResult:
+        """Run ``request``; with ``request.output_path`` also persist, write and clean up.
+
+        Args:
+            request: The input, options and output.
+            models: Models already loaded (by :meth:`load_models`) to reuse across inputs.
+
+        Raises:
+            RunInterrupted: The stop token was set; the predicted frames are persisted.
+        """
+        loaded = list(models) if models is not None else self.load_models(
+            request.model_paths, request.inference)
+        out = request.output_path
+        if out is not None and self.writer is None:
+            raise InvalidOptionError(f"cannot write {out}: this predictor has no writer",
+                                     hint="build the use case with a writer")
+        chunks = self.chunk_store_for(out) if out is not None else NoChunks()
+        result = self._predict(request, loaded, chunks)
+        if out is not None and self.writer is not None:
+            self.writer.write(result.dataset, out, request.output_format)
+            chunks.clear()
+            result.output_path = out
+        return result
+
+    def _tracker(self, request: PredictRequest, stage: AnyStage) -> Tracker | None:
+        if request.tracking is None or not stage.trackable:
+            return None
+        if self.tracker_factory is None:
+            raise InvalidOptionError("tracking was requested but no tracker is available")
+        return self.tracker_factory(request.tracking, request.inference.max_instances)
+
+    def _predict(self, request: PredictRequest, models: list[LoadedModel],
+                 chunks: ChunkStore) -> PredictResult:
+        start = time.time()
+        started_at = _dt.datetime.now().isoformat()
+        stage = build_stage(models, request.inference, self.resizer)
+        source = open_input(request, gt_mode=stage.needs_gt_centroids,
+                            labels_store=self.labels_store, open_video=self.open_video)
+        tracker = self._tracker(request, stage)
+        use_image = bool(request.tracking is not None and request.tracking.use_flow)
+        stored = {(r.video_index, r.frame_idx): r
+                  for r in chunks.begin(request.fingerprint(), request.resume)}
+        if stored:
+            log.info("--resume: %d frame(s) restored from persisted chunks; predicting the rest",
+                     len(stored))
+        writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored))
+        collector = FrameCollector(
+            stored=stored, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
+            track_empty=stage.keeps_empty_frames, track_images=use_image,
+            on_result=self.on_result, progress=self.progress,
+        )
+        self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
+        try:
+            run_pipeline(
+                source.jobs(set(stored), decode_skipped=use_image),
+                stage,
+                batch_size=request.inference.batch_size,
+                on_frame=collector,
+                queue_maxsize=request.inference.queue_maxsize,
+                stop=self.stop.is_set,
+            )
+            writer.flush()
+        finally:
+            self.progress.finish()
+            source.close()
+        if self.stop.is_set() and len(collector.frames) < source.n_jobs:
+            raise RunInterrupted(frames_saved=writer.saved, frames_total=source.n_jobs,
+                                 last_frame_idx=collector.last_frame_idx)
+
+        frames = assemble(collector.frames, stage.keeps_empty_frames)
+        if tracker is not None:
+            frames = list(tracker.finalize(frames))
+        if request.selection.no_empty_frames:
+            frames = [f for f in frames if f.instances]
+        tracks = list(stage.tracks)
+        if tracker is not None:
+            tracks += list(tracker.tracks)
+        seconds = time.time() - start
+        skipped = collector.skipped
+        dataset = Dataset(
+            videos=source.videos,
+            skeleton=stage.output_skeleton,
+            frames=frames,
+            tracks=tracks,
+            suggestions=source.suggestions,
+            source_path=request.data_path,
+        )
+        facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
+                         n_frames=len(collector.frames), skipped=skipped,
+                         method=source.method, resumed=collector.resumed)
+        dataset.provenance = build_provenance(request, models, facts, self.system_info)
+        return PredictResult(dataset=dataset,
+                             frames_processed=len(collector.frames) - len(skipped),
+                             frames_skipped=skipped, seconds=seconds,
+                             model_type=stage.model_type)

@@ -1,0 +1,157 @@
+"""Stages that run one model on whole frames: single instance, bottom-up (PAF), multi-class
+bottom-up (class maps) and a lone centroid model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from pose_app.model import CLASS_MAPS, PAFS
+from pose_app.options import InferenceOptions
+from pose_app.ports.models import LoadedModel
+from pose_app.ports.runtime import ImageResizer
+from pose_app.stages.base import (
+    WholeFrameBatch,
+    WholeFrameStage,
+    _global_peaks,
+    _local_peaks,
+    instance_from,
+)
+from pose_domain import decoding, identity, paf
+from pose_domain.instance import PredictedInstance, Track
+from pose_domain.skeleton import Skeleton
+
+
+class SingleInstanceStage(WholeFrameStage):
+    """One instance per frame from global peaks; score = Σ peak values (facts §3.5)."""
+
+    model_type = "single_instance"
+
+    def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
+        spec = self.models[0].spec
+        pts, vals = _global_peaks(raw.outputs, self.options)
+        factor = spec.confmap_stride / raw.scale / raw.eff
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            p = pts[b] * factor
+            if np.isnan(p).all():
+                out.append([])
+                continue
+            inst = instance_from(p, vals[b], float(np.nansum(vals[b])))
+            out.append(self._finish([inst]))
+        return out
+
+
+class BottomUpStage(WholeFrameStage):
+    """Local peaks + PAF grouping (facts §3.7)."""
+
+    model_type = "bottom_up"
+    keeps_empty_frames = True
+
+    def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
+                 resizer: ImageResizer) -> None:
+        super().__init__(models, options, resizer)
+        o = self.options
+        self.paf_params = paf.PafParams(
+            max_edge_length_ratio=o.max_edge_length_ratio,
+            dist_penalty_weight=o.dist_penalty_weight,
+            n_points=o.n_points,
+            min_instance_peaks=o.min_instance_peaks,
+            min_line_scores=o.min_line_scores,
+        )
+
+    def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
+        spec = self.models[0].spec
+        o = self.options
+        pafs_nchw = raw.outputs[PAFS]
+        found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
+        back = 1.0 / raw.scale / raw.eff
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            pafs_hwc = np.ascontiguousarray(pafs_nchw[b].transpose(1, 2, 0))
+            points, pscores, iscores = paf.group_instances(
+                found.for_sample(b), pafs_hwc, spec.skeleton.edges, spec.skeleton.n_nodes,
+                int(spec.paf_stride or spec.confmap_stride), self.paf_params,
+            )
+            keep = decoding.keep_top_instances(iscores, o.max_instances)
+            insts = [
+                instance_from(points[i] * back, pscores[i], float(iscores[i])) for i in keep
+            ]
+            out.append(self._finish(insts))
+        return out
+
+
+class MultiClassBottomUpStage(WholeFrameStage):
+    """Local peaks assigned to identities by class maps (facts §3.8)."""
+
+    model_type = "bottom_up_multi_class"
+    keeps_empty_frames = True
+    trackable = False
+
+    def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
+                 resizer: ImageResizer) -> None:
+        super().__init__(models, options, resizer)
+        self._tracks = [Track(c) for c in self.models[0].spec.classes]
+
+    @property
+    def tracks(self) -> list[Track]:
+        return self._tracks
+
+    def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
+        spec = self.models[0].spec
+        o = self.options
+        found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
+        back = 1.0 / raw.scale / raw.eff
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            points, pscores, iscores, tscores = identity.assign_class_map_identities(
+                found.for_sample(b), raw.outputs[CLASS_MAPS][b], spec.skeleton.n_nodes,
+                int(spec.class_map_stride or spec.confmap_stride),
+            )
+            insts = []
+            for k in range(points.shape[0]):
+                if np.isnan(points[k]).all():
+                    continue
+                insts.append(instance_from(points[k] * back, pscores[k], float(iscores[k]),
+                                           self._tracks[k], float(tscores[k])))
+            if o.max_instances is not None and len(insts) > o.max_instances:
+                insts = sorted(insts, key=lambda i: i.score, reverse=True)[: o.max_instances]
+            out.append(self._finish(insts))
+        return out
+
+
+class CentroidOnlyStage(WholeFrameStage):
+    """A lone centroid model: one single-node ``centroid`` instance per peak (facts §3.10)."""
+
+    model_type = "centroid"
+
+    def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
+                 resizer: ImageResizer) -> None:
+        super().__init__(models, options, resizer)
+        sk = self.models[0].spec.skeleton
+        self._skeleton = Skeleton(nodes=["centroid"]) if sk.n_nodes > 1 else sk
+
+    @property
+    def output_skeleton(self) -> Skeleton:
+        return self._skeleton
+
+    def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
+        spec = self.models[0].spec
+        o = self.options
+        found = _local_peaks(raw.outputs, o)
+        factor = spec.confmap_stride / raw.scale / raw.eff
+        n_nodes = self._skeleton.n_nodes
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            ps = found.for_sample(b)
+            idx = decoding.top_k_centroids(ps.points, ps.values, o.max_instances)
+            insts = []
+            for k in idx:
+                p = np.full((n_nodes, 2), np.nan)
+                s = np.full(n_nodes, np.nan)
+                p[0] = ps.points[k] * factor
+                s[0] = ps.values[k]
+                insts.append(instance_from(p, s, float(ps.values[k])))
+            out.append(self._finish(insts))
+        return out
