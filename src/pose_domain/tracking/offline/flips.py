@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import warnings
 
-import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from pose_domain.tracking.offline.config import FlipConfig
-from pose_domain.tracking.offline.values import Assignment, IdentityFrame, Pose, n_nodes_of
+from pose_domain.tracking.offline.values import (
+    Assignment,
+    IdentityFrame,
+    IdentityTrack,
+    Pose,
+    n_nodes_of,
+)
 
 #: A pair looks swapped between two frames when its vector turns by more than 120 degrees
 #: (cosine below this) while both vectors are at least ``SWAP_MIN_LENGTH`` body sizes long.
@@ -30,19 +35,6 @@ PAIR_MIN_STEPS = 4.0
 LEAD_FRACTION = 0.8
 TRAIL_FRACTION = 0.2
 LEAD_MIN_FRAMES = 20
-
-
-@attrs.frozen(eq=False)
-class IdentityTrack:
-    """One identity's poses over the frames where it has one.
-
-    Attributes:
-        frame_idx: ``(T,)`` int frame indices, increasing.
-        poses: ``(T, N, 2)`` px, NaN = missing.
-    """
-
-    frame_idx: NDArray[np.int64]
-    poses: NDArray[np.float64]
 
 
 def confused_pairs(

@@ -101,6 +101,19 @@ class Pose:
         return Pose(self.points[perm], self.owner[perm], self.source_node[perm])
 
 
+@attrs.frozen(eq=False)
+class IdentityTrack:
+    """One identity's poses over the frames where it has one.
+
+    Attributes:
+        frame_idx: ``(T,)`` int frame indices, increasing.
+        poses: ``(T, N, 2)`` px, NaN = missing.
+    """
+
+    frame_idx: NDArray[np.int64]
+    poses: NDArray[np.float64]
+
+
 def visible(points: NDArray[np.float64]) -> NDArray[np.bool_]:
     """``(..., N)`` bool: the node has coordinates, for ``points`` ``(..., N, 2)``."""
     return np.asarray(~np.isnan(points).any(axis=-1))

@@ -7,13 +7,13 @@ import numpy as np
 from pose_domain.tracking.offline import GlobalConfig, solve
 from pose_domain.tracking.offline.config import FlipConfig
 from pose_domain.tracking.offline.flips import (
-    IdentityTrack,
     confused_pairs,
     fix_flips,
     flip_states,
     leading_node,
     velocity,
 )
+from pose_domain.tracking.offline.values import IdentityTrack
 
 NAN = np.nan
 
