@@ -14,7 +14,7 @@ import attrs
 
 @attrs.frozen(kw_only=True)
 class SplitConfig:
-    """Joined instances (stage ``split``, ADR-0087 in docs/tracking_global.md).
+    """Joined instances (stage ``split``).
 
     Attributes:
         max_size_ratio: An instance larger than this many body sizes joins nodes of several
