@@ -2,7 +2,7 @@
 """Guard rails for identity tracking: proofread truth, corrupted like real predictions.
 
     .venv/bin/python benchmarks/bench_identity_robustness.py [--seeds 0 1 2]
-        [--config "node_gate=1.5" ...]
+        [--config "nodes.gate=1.5, link.max_gap=15" ...]
 
 The public identity benchmark (issue 5) is one clip; tuning the offline tracker on it alone
 would fit that clip. This script takes the proofread identities of ``clip.slp`` (13 nodes) and
@@ -20,8 +20,9 @@ bottom-up model does (each corruption seeded, so runs are comparable):
 * ``flicker``: in such stretches, swapped in a random half of the frames only.
 
 Each corrupted video is tracked by the online tracker (reference defaults) and by
-``--tracker global`` with each ``--config`` (``GlobalConfig`` keyword overrides, the default
-config first) and scored with :func:`pose_domain.metrics.identity.identity_metrics` (ADR-0080):
+``--tracker global`` with each ``--config`` (``GlobalConfig`` overrides as
+``section.field=value`` or ``n_identities=value``, comma-separated, the default config first)
+and scored with :func:`pose_domain.metrics.identity.identity_metrics` (ADR-0080):
 switches / IDF1. Not a test: it prints a table for an ADR.
 """
 
@@ -128,6 +129,35 @@ def _score(track: Callable, truth_path: str, pts: list[np.ndarray], fidx: list[i
     return f"{m['id_switches']:3d}/{m['idf1']:.4f}"
 
 
+def _overrides(text: str) -> dict[str, object]:
+    """``"nodes.gate=1.5, link.max_gap=15"`` -> ``{"nodes.gate": 1.5, "link.max_gap": 15}``."""
+    import ast
+    import re
+
+    out: dict[str, object] = {}
+    for item in filter(None, (x.strip() for x in re.split(r",\s*(?=[\w.]+\s*=)", text))):
+        key, _, value = item.partition("=")
+        out[key.strip()] = ast.literal_eval(value.strip())
+    return out
+
+
+def global_config(overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+    """The default ``GlobalConfig`` with ``section.field`` (or top-level) overrides."""
+    import attrs
+
+    from pose_domain.tracking import GlobalConfig
+
+    cfg = GlobalConfig()
+    for key, value in overrides.items():
+        section, _, field = key.rpartition(".")
+        if not section:
+            cfg = attrs.evolve(cfg, **{field: value})
+        else:
+            sub = attrs.evolve(getattr(cfg, section), **{field: value})
+            cfg = attrs.evolve(cfg, **{section: sub})
+    return cfg
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -140,7 +170,7 @@ def main() -> int:
     from pose_app.options import TrackingOptions
     from pose_app.track import build_tracker
     from pose_domain.instance import LabeledFrame
-    from pose_domain.tracking import GlobalConfig, GlobalTracker
+    from pose_domain.tracking import GlobalTracker
 
     def online(frames):  # type: ignore[no-untyped-def]
         tr = build_tracker(TrackingOptions(), max_instances=None)
@@ -148,16 +178,16 @@ def main() -> int:
                for f in frames]
         return tr.finalize(out)
 
-    def offline(kw: dict) -> Callable:  # type: ignore[type-arg]
+    def offline(kw: dict[str, object]) -> Callable:  # type: ignore[type-arg]
         def run(frames):  # type: ignore[no-untyped-def]
-            tr = GlobalTracker(GlobalConfig(**kw))
+            tr = GlobalTracker(global_config(kw))
             out = [LabeledFrame(0, f.frame_idx, list(tr.track(f.instances, f.frame_idx)))
                    for f in frames]
             return tr.finalize(out)
         return run
 
     configs = [("global (default)", {})] + [
-        (c, eval(f"dict({c})")) for c in a.config
+        (c, _overrides(c)) for c in a.config
     ]
     truths = {
         "clip.slp (13 nodes)": ("tests/data/labels/clip.slp", (0, 1)),

@@ -2,7 +2,7 @@
 and the offline (whole-video) global tracker.
 """
 
-from pose_domain.tracking.global_tracker import GlobalConfig, GlobalTracker
+from pose_domain.tracking.offline import GlobalConfig, GlobalTracker
 from pose_domain.tracking.online import OnlineConfig, OnlineTracker, PointFlow
 
 __all__ = ["GlobalConfig", "GlobalTracker", "OnlineConfig", "OnlineTracker", "PointFlow"]

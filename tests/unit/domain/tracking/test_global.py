@@ -6,6 +6,7 @@ import numpy as np
 
 from pose_domain.instance import LabeledFrame, PredictedInstance
 from pose_domain.tracking import GlobalConfig, GlobalTracker
+from pose_domain.tracking.offline import FlipConfig, NodeConfig, SplitConfig
 
 
 def animal(head: np.ndarray, length: float) -> np.ndarray:
@@ -115,13 +116,14 @@ def test_node_reassignment_splits_a_merged_instance_between_the_identities() -> 
 
 
 def test_without_node_reassignment_or_splitting_a_merged_instance_is_dropped() -> None:
-    cfg = GlobalConfig(n_identities=2, node_reassign=False, split_joined=False)
+    cfg = GlobalConfig(
+        n_identities=2, nodes=NodeConfig(enabled=False), split=SplitConfig(enabled=False))
     out = _run(_merged_video(), cfg)
     assert all(not out[t].instances for t in (5, 15, 25))
 
 
 def test_a_merged_instance_is_split_into_parts_each_tracked_as_a_partial_pose() -> None:
-    out = _run(_merged_video(), GlobalConfig(n_identities=2, node_reassign=False))
+    out = _run(_merged_video(), GlobalConfig(n_identities=2, nodes=NodeConfig(enabled=False)))
     track_of_a = next(i.track for i in out[0].instances if i.points[0, 0] < 200)
     for t in (5, 15, 25):
         got = {i.track is track_of_a: i for i in out[t].instances}
@@ -160,7 +162,7 @@ def test_flip_correction_swaps_labels_back_and_keeps_scores_with_points() -> Non
         # score of the thorax point that was labelled head in the flipped frames)
         assert a.point_scores[0] == 0.9
     # without it the swapped labels stay
-    raw = _run(frames, GlobalConfig(n_identities=2, flip_fix=False))
+    raw = _run(frames, GlobalConfig(n_identities=2, flips=FlipConfig(enabled=False)))
     assert sum(
         next(i for i in f.instances if i.points[:, 0].min() < 200).points[0, 0] > 120
         for f in raw
@@ -221,7 +223,7 @@ def test_nodes_of_a_lost_animal_inside_a_joined_instance_go_back_to_it() -> None
             insts = [PredictedInstance.from_arrays(p, [1, 1], 1.0) for p in (a, b)]
         frames.append(LabeledFrame(0, t, insts))
     for split in (True, False):  # split into parts, or given back by node re-assignment
-        bridged = _run(frames, GlobalConfig(n_identities=2, split_joined=split))
+        bridged = _run(frames, GlobalConfig(n_identities=2, split=SplitConfig(enabled=split)))
         track_of_a = next(i.track for i in bridged[0].instances if i.points[0, 0] < 200)
         for t in range(40, 70):
             got = {i.track is track_of_a: i for i in bridged[t].instances}
@@ -229,7 +231,9 @@ def test_nodes_of_a_lost_animal_inside_a_joined_instance_go_back_to_it() -> None
             np.testing.assert_allclose(got[True].points[0], [100.0 + t, 200.0])
             np.testing.assert_allclose(got[False].points[1], [330.0 + t, 260.0])
     # the running median alone (±3 frames) knows nothing in the middle of the stretch
-    unbridged = _run(frames, GlobalConfig(n_identities=2, node_bridge=False, split_joined=False))
+    unbridged = _run(frames, GlobalConfig(
+        n_identities=2, nodes=NodeConfig(bridge=False), split=SplitConfig(enabled=False)
+    ))
     assert not unbridged[55].instances
 
 
