@@ -263,7 +263,7 @@ class PredictUseCase:
                 {
                     "path": os.path.abspath(m.spec.path),
                     "model_type": m.spec.model_type,
-                    "backbone": m.spec.backbone,
+                    "backbone": m.spec.backbone.label,
                     "format": m.spec.source_format,
                     "runtime": m.runtime.name,
                 }
