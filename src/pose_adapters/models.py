@@ -88,23 +88,23 @@ class ModelFolderLoader:
     @staticmethod
     def _keras(path: str, options: InferenceOptions) -> LoadedModel | None:
         """A Keras runtime for ``--runtime keras``, or for a legacy backbone torch cannot build
-        (``legacy:<name>``) under ``--runtime auto``; None otherwise (torch path)."""
-        from pose_adapters.torch.config import load_model_config, needs_keras
+        (``spec.backbone.keras_only``) under ``--runtime auto``; None otherwise (torch path)."""
+        from pose_adapters.model_config import load_model_config
 
         if options.runtime not in ("auto", "keras"):
             try:
                 cfg = load_model_config(path)
             except PoseError:
                 return None  # the torch build reports it
-            if needs_keras(cfg):
+            if cfg.spec.backbone.keras_only:
                 raise InvalidOptionError(
-                    f"{path}: the SLEAP '{cfg.backbone_type[7:]}' backbone runs only on the "
+                    f"{path}: the SLEAP '{cfg.spec.backbone.value}' backbone runs only on the "
                     f"Keras runtime, not '{options.runtime}'",
                     hint="use --runtime keras (or auto) with pose[legacy] installed",
                 )
             return None
         cfg = load_model_config(path)
-        if options.runtime == "auto" and not needs_keras(cfg):
+        if options.runtime == "auto" and not cfg.spec.backbone.keras_only:
             return None
         if cfg.spec.source_format != "sleap-legacy":
             raise InvalidOptionError(
@@ -119,8 +119,8 @@ class ModelFolderLoader:
 
     # -- torch-free path ------------------------------------------------------------------
     def _file_key(self, path: str, options: InferenceOptions) -> tuple[ModelSpec, str]:
+        from pose_adapters.model_config import load_model_config
         from pose_adapters.onnx.convert import DEFAULT_OPSET, GRAPH_FORMAT
-        from pose_adapters.torch.config import load_model_config
 
         cfg = load_model_config(path)
         config_files = sorted(p for p in Path(cfg.folder).glob("training_config.*"))

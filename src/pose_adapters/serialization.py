@@ -1,5 +1,8 @@
 """(Un)structuring of app/domain values at the edges with a private cattrs converter
-(ADR-0004): export metadata and conversion-cache keys hold ``ModelSpec`` as plain JSON."""
+(ADR-0004): export metadata and conversion-cache keys hold ``ModelSpec`` as plain JSON.
+
+A :class:`~pose_app.model.Backbone` is stored as its label (``"unet"``, ``"legacy:leap"``), the
+name the files held before the backbone was typed (ADR-0105)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ from typing import Any
 
 import cattrs
 
-from pose_app.model import ModelSpec
+from pose_app.model import Backbone, ModelSpec
 
 _converter = cattrs.Converter()
+_converter.register_unstructure_hook(Backbone, lambda b: b.label)
+_converter.register_structure_hook(Backbone, lambda v, _: Backbone.from_label(v))
 
 
 def spec_to_dict(spec: ModelSpec) -> dict[str, Any]:

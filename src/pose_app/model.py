@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Literal
 
 import attrs
@@ -32,6 +33,50 @@ CLASS_MAPS = "class_maps"
 CLASS_VECTORS = "class_vectors"
 
 
+class Backbone(enum.Enum):
+    """The architecture family of a model's feature extractor (its encoder-decoder).
+
+    Values are the block names the training configs use. ``UNET``, ``CONVNEXT`` and ``SWINT``
+    are rebuilt as networks by pose (from sleap-nn or SLEAP ≤1.4 configs alike); the others exist
+    only in SLEAP ≤1.4 and run on their original Keras graph (ADR-0072, ADR-0105).
+    """
+
+    UNET = "unet"
+    CONVNEXT = "convnext"
+    SWINT = "swint"
+    LEAP = "leap"
+    RESNET = "resnet"
+    HOURGLASS = "hourglass"
+    PRETRAINED_ENCODER = "pretrained_encoder"
+
+    @property
+    def keras_only(self) -> bool:
+        """Whether only the Keras runtime runs it (pose does not rebuild this family)."""
+        return self not in _REBUILT
+
+    @property
+    def label(self) -> str:
+        """The name that logs, provenance and export metadata show: ``unet``, ``convnext``,
+        ``swint`` or ``legacy:<name>`` for a Keras-only family."""
+        return f"legacy:{self.value}" if self.keras_only else self.value
+
+    @classmethod
+    def from_label(cls, label: str) -> Backbone:
+        """The inverse of :attr:`label`.
+
+        Raises:
+            ValueError: ``label`` names no backbone (or a Keras-only one without ``legacy:``).
+        """
+        name = label.removeprefix("legacy:")
+        backbone = cls(name)
+        if backbone.label != label:
+            raise ValueError(f"{label!r} is not a backbone label (expected {backbone.label!r})")
+        return backbone
+
+
+_REBUILT = frozenset({Backbone.UNET, Backbone.CONVNEXT, Backbone.SWINT})
+
+
 @attrs.frozen(kw_only=True)
 class Preprocessing:
     """Preprocessing recorded in the training config."""
@@ -52,7 +97,7 @@ class ModelSpec:
         path: The model folder.
         model_type: Which head family the model has.
         skeleton: Node order = confidence-map channel order.
-        backbone: ``unet``, ``convnext``, ``swint`` or ``legacy:<name>``.
+        backbone: The architecture family (``backbone.label`` is the name shown to users).
         in_channels: Channels the network expects.
         max_stride: Inputs are padded to a multiple of this.
         confmap_stride: Output stride of the confidence maps.
@@ -67,7 +112,7 @@ class ModelSpec:
     path: str
     model_type: str
     skeleton: Skeleton
-    backbone: str
+    backbone: Backbone = attrs.field(validator=attrs.validators.instance_of(Backbone))
     in_channels: int
     max_stride: int
     confmap_stride: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pose_app.model import ModelSpec, Preprocessing
+from pose_app.model import Backbone, ModelSpec, Preprocessing
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_domain.errors import InputNotFoundError
@@ -31,7 +31,7 @@ def single_instance_spec(n_nodes: int = 2, stride: int = 2) -> ModelSpec:
     return ModelSpec(
         path="single", model_type="single_instance",
         skeleton=Skeleton(nodes=[f"n{i}" for i in range(n_nodes)]),
-        backbone="fake", in_channels=1, max_stride=16, confmap_stride=stride,
+        backbone=Backbone.UNET, in_channels=1, max_stride=16, confmap_stride=stride,
         preprocessing=Preprocessing(),
     )
 

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from pose_app.dataset import Dataset
-from pose_app.model import ModelSpec, Preprocessing
+from pose_app.model import Backbone, ModelSpec, Preprocessing
 from pose_app.ports.chunks import FrameRecord
 from pose_app.ports.models import LoadedModel
 from pose_domain.instance import Instance, LabeledFrame, Track
@@ -53,7 +53,7 @@ def spec(path: str, model_type: str, nodes: Sequence[str], *, stride: int = 2,
     return ModelSpec(
         path=path, model_type=model_type,
         skeleton=Skeleton(nodes=list(nodes), edges=list(edges)),
-        backbone="fake", in_channels=1, max_stride=16, confmap_stride=stride,
+        backbone=Backbone.UNET, in_channels=1, max_stride=16, confmap_stride=stride,
         paf_stride=stride if model_type == "bottomup" else None,
         class_map_stride=stride if model_type == "multi_class_bottomup" else None,
         classes=tuple(classes), anchor_part=anchor_part,

@@ -164,7 +164,7 @@ def export_models(
         raise InvalidOptionError("--input-scale must be positive")
     if not model_paths:
         raise InvalidOptionError("give at least one model folder to export")
-    from pose_adapters.torch.config import load_model_spec
+    from pose_adapters.model_config import load_model_spec
 
     specs = [load_model_spec(p) for p in model_paths]  # cheap: validates before torch loads
     model_type, roles = _roles(specs)

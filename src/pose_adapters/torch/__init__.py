@@ -1,8 +1,8 @@
 """Torch adapter: sleap-nn checkpoints and SLEAP ≤1.4 ``.h5`` UNets as torch modules.
 
-Public API (torch is imported lazily, so importing this package is cheap):
+Public API (torch is imported lazily, so importing this package is cheap; the model configs are
+read by :mod:`pose_adapters.model_config`):
 
-* ``load_model_spec(model_path) -> ModelSpec`` — config only, no weights.
 * ``build_network(model_path, *, backbone_ckpt_path=None, head_ckpt_path=None)
   -> (ModelSpec, torch.nn.Module)``.
 * ``TorchRuntime(module, spec, device="cpu")`` — ``NetworkRuntime`` port.
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pose_adapters.torch.config import load_model_spec
-
 if TYPE_CHECKING:
     from pose_adapters.torch.network import build_network
     from pose_adapters.torch.resize import TorchResizer
     from pose_adapters.torch.runtime import TorchRuntime
 
-__all__ = ["TorchResizer", "TorchRuntime", "build_network", "load_model_spec"]
+__all__ = ["TorchResizer", "TorchRuntime", "build_network"]
 
 
 def __getattr__(name: str) -> Any:

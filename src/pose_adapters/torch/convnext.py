@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pose_adapters.model_config.defaults import CONVNEXT_DEFAULTS
 from pose_adapters.torch._decoder import EncoderDecoderBackbone
-from pose_adapters.torch.config import CONVNEXT_DEFAULTS
 from pose_domain.errors import ModelLoadError
 
 __all__ = [

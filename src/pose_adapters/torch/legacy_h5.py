@@ -1,12 +1,13 @@
 """Load SLEAP ≤1.4 Keras ``best_model.h5`` UNet weights into the torch modules (facts 1.3).
 
-Only datasets under ``model_weights/`` are read (with h5py; no TensorFlow, no Keras config is
-executed — so ``Lambda`` layers cannot run code). Each Keras weight maps to the first torch
-parameter whose name contains the Keras layer name (head layers lose a ``_<digits>`` suffix),
-ends with the same kind (``kernel`` → ``weight``, else ``bias``) and has the same shape after
-conversion: 4-D kernels ``(kh, kw, a, b)`` → ``(b, a, kh, kw)`` (conv and transposed conv
-alike), 2-D dense kernels transposed. Unmatched Keras weights (``OffsetRefinementHead``) are
-skipped with a log message; an unfilled torch parameter is an error.
+The weights are read by :func:`pose_adapters.keras.weights.read_keras_weights` (h5py only; no
+TensorFlow, no Keras config is executed — so ``Lambda`` layers cannot run code). Each Keras
+weight maps to the first torch parameter whose name contains the Keras layer name (head
+layers lose a ``_<digits>`` suffix), ends with the same kind (``kernel`` → ``weight``, else
+``bias``) and has the same shape after conversion: 4-D kernels ``(kh, kw, a, b)`` →
+``(b, a, kh, kw)`` (conv and transposed conv alike), 2-D dense kernels transposed. Unmatched
+Keras weights (``OffsetRefinementHead``) are skipped with a log message; an unfilled torch
+parameter is an error.
 """
 
 from __future__ import annotations
@@ -18,62 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters.keras.weights import read_keras_weights
 from pose_domain.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
 _HEAD_SUFFIX = re.compile(r"^(.*Head)_\d+$")
-
-
-def _open(path: Path) -> Any:
-    import h5py
-
-    try:
-        return h5py.File(path, "r")
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(
-            f"'{path}' is not a readable HDF5 model file ({exc})",
-            hint="re-copy best_model.h5 from the SLEAP training run",
-        ) from exc
-
-
-def read_keras_weights(path: str | Path) -> list[tuple[str, str, np.ndarray]]:
-    """All weights under ``model_weights/`` as ``(layer, kind, array)`` in file order.
-
-    ``kind`` is ``kernel`` or ``bias``; arrays are float32 in Keras layout.
-    """
-    import h5py
-
-    p = Path(path)
-    out: list[tuple[str, str, np.ndarray]] = []
-    with _open(p) as f:
-        root = f.get("model_weights", f)
-
-        def visit(name: str, obj: Any) -> None:
-            if isinstance(obj, h5py.Dataset) and "optimizer_weights" not in name:
-                layer = name.split("/", 1)[0]
-                leaf = name.rsplit("/", 1)[-1].split(":", 1)[0]
-                out.append((layer, leaf, np.asarray(obj[()], dtype=np.float32)))
-
-        try:
-            root.visititems(visit)
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelLoadError(f"'{p}' is corrupt ({exc})", hint="re-copy best_model.h5") from exc
-    if not out:
-        raise ModelLoadError(f"'{p}' holds no model weights", hint="pass a SLEAP best_model.h5")
-    return out
-
-
-def read_in_channels(path: str | Path) -> int:
-    """Input channels from the first stem/encoder conv kernel (axis 2), default 1."""
-    for layer, kind, arr in read_keras_weights(path):
-        if (
-            kind == "kernel"
-            and arr.ndim == 4
-            and ("stem0_conv0" in layer or "stack0_enc0_conv0" in layer)
-        ):
-            return int(arr.shape[2])
-    return 1
 
 
 def _convert(kind: str, arr: np.ndarray) -> np.ndarray:

@@ -12,9 +12,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from pose_adapters.torch.config import ModelConfig, load_model_config
+from pose_adapters.model_config import ModelConfig, load_model_config
 from pose_adapters.torch.heads import HEADS_BY_TYPE, ClassVectorsHead, SpatialHead
-from pose_app.model import ModelSpec
+from pose_app.model import Backbone, ModelSpec
 from pose_domain.errors import ModelLoadError
 
 
@@ -64,13 +64,13 @@ class PoseNetwork(nn.Module):
 
     def __init__(self, config: ModelConfig, backbone: nn.Module) -> None:
         super().__init__()
-        self.in_channels = int(config.backbone["in_channels"])
+        self.in_channels = int(config.backbone_config["in_channels"])
         self.backbone = backbone
         self.head_layers = nn.ModuleList()
         s2f: dict[int, int] = dict(getattr(backbone, "stride_to_filters", {}))
         # The backbone knows its real max stride (ConvNeXt/SwinT force stem_stride·16 even when
         # a hand-written config says otherwise).
-        max_stride = int(getattr(backbone, "max_stride", config.backbone["max_stride"]))
+        max_stride = int(getattr(backbone, "max_stride", config.backbone_config["max_stride"]))
         for name, part in HEADS_BY_TYPE[config.spec.model_type]:
             cfg = config.heads[part]
             if part == "class_vectors":
@@ -112,29 +112,30 @@ class PoseNetwork(nn.Module):
 
 def make_backbone(config: ModelConfig) -> nn.Module:
     """Instantiate the configured backbone (ConvNeXt/SwinT imported lazily)."""
-    if config.backbone_type == "unet":
-        if int(config.backbone.get("stacks", 1)) != 1:
+    backbone = config.spec.backbone
+    if backbone is Backbone.UNET:
+        if int(config.backbone_config.get("stacks", 1)) != 1:
             raise ModelLoadError(
                 "UNet with stacks > 1 is not supported", hint="retrain with stacks: 1"
             )
         from pose_adapters.torch.unet import UNet
 
-        return UNet(config.backbone)
+        return UNet(config.backbone_config)
     try:
-        if config.backbone_type == "convnext":
+        if backbone is Backbone.CONVNEXT:
             from pose_adapters.torch.convnext import ConvNextBackbone
 
-            return ConvNextBackbone(config.backbone)
-        if config.backbone_type == "swint":
+            return ConvNextBackbone(config.backbone_config)
+        if backbone is Backbone.SWINT:
             from pose_adapters.torch.swint import SwinTBackbone
 
-            return SwinTBackbone(config.backbone)
+            return SwinTBackbone(config.backbone_config)
     except ImportError as exc:
         raise ModelLoadError(
-            f"the {config.backbone_type} backbone is not available in this build ({exc})",
+            f"the {backbone.label} backbone is not available in this build ({exc})",
             hint="use a UNet model",
         ) from exc
-    raise ModelLoadError(f"backbone '{config.backbone_type}' is not supported")
+    raise ModelLoadError(f"backbone '{backbone.label}' is not supported")
 
 
 def load_weights_strict(module: nn.Module, state: dict[str, torch.Tensor], source: str) -> None:

@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pose_adapters.model_config.defaults import SWINT_DEFAULTS
 from pose_adapters.torch._decoder import EncoderDecoderBackbone
-from pose_adapters.torch.config import SWINT_DEFAULTS
 from pose_adapters.torch.convnext import Permute, _check_strides
 from pose_domain.errors import ModelLoadError
 

@@ -54,7 +54,7 @@ def build_provenance(request: PredictRequest, models: Sequence[LoadedModel], fac
             {
                 "path": os.path.abspath(m.spec.path),
                 "model_type": m.spec.model_type,
-                "backbone": m.spec.backbone,
+                "backbone": m.spec.backbone.label,
                 "format": m.spec.source_format,
                 "runtime": m.runtime.name,
             }

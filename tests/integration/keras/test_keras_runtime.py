@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("tf_keras")
 
 from pose_adapters.keras.runtime import KerasRuntime
+from pose_adapters.model_config import load_model_spec
 from pose_adapters.models import ModelFolderLoader
-from pose_adapters.torch.config import load_model_spec
+from pose_app.model import Backbone
 from pose_app.options import InferenceOptions
 from pose_domain.errors import InvalidOptionError, UnsafeModelFileError
 
@@ -102,7 +103,7 @@ def test_auto_runtime_routes_only_non_unet_legacy_models_to_keras(tmp_path: Path
     loader = ModelFolderLoader(cache_dir=str(tmp_path / "cache"))
     (m,) = loader.load(str(folder), InferenceOptions(device="cpu"))
     assert m.runtime.name == "keras"
-    assert m.spec.backbone == "legacy:leap"
+    assert m.spec.backbone is Backbone.LEAP
     (u,) = loader.load(str(LEGACY / "minimal_robot.UNet.single_instance"),
                        InferenceOptions(device="cpu", runtime="keras"))
     assert u.runtime.name == "keras"

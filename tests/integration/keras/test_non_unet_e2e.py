@@ -14,10 +14,9 @@ import pytest
 
 pytest.importorskip("tf_keras")
 
-from pose_adapters.torch.config import (
-    LEGACY_KERAS_BACKBONES,
-    load_model_config,
-)
+from pose_adapters.model_config import load_model_config
+from pose_adapters.model_config.defaults import LEGACY_KERAS_STRIDES
+from pose_app.model import Backbone
 from pose_cli.main import main
 
 from .builders import leap_brightness_model, training_config
@@ -87,7 +86,7 @@ def test_missing_tensorflow_names_the_legacy_extra(leap_dir: Path, tmp_path: Pat
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("backbone", sorted(LEGACY_KERAS_BACKBONES))
+@pytest.mark.parametrize("backbone", sorted(LEGACY_KERAS_STRIDES))
 def test_non_unet_backbone_specs_use_config_strides(backbone: str, leap_dir: Path,
                                                     tmp_path: Path) -> None:
     folder = tmp_path / backbone
@@ -98,7 +97,9 @@ def test_non_unet_backbone_specs_use_config_strides(backbone: str, leap_dir: Pat
     cfg = training_config(backbone, block, output_stride=2)
     (folder / "training_config.json").write_text(json.dumps(cfg))
     mc = load_model_config(folder)
-    assert mc.spec.backbone == f"legacy:{backbone}"
+    assert mc.spec.backbone is Backbone(backbone)
+    assert mc.spec.backbone.keras_only
+    assert mc.spec.backbone.label == f"legacy:{backbone}"
     assert mc.spec.source_format == "sleap-legacy"
     assert mc.spec.max_stride == (32 if backbone == "pretrained_encoder" else 16)
     assert mc.spec.confmap_stride == 2
@@ -106,7 +107,7 @@ def test_non_unet_backbone_specs_use_config_strides(backbone: str, leap_dir: Pat
     assert mc.spec.preprocessing.scale == 0.5
 
 
-@pytest.mark.parametrize(("backbone", "strides"), sorted(LEGACY_KERAS_BACKBONES.items()))
+@pytest.mark.parametrize(("backbone", "strides"), sorted(LEGACY_KERAS_STRIDES.items()))
 def test_non_unet_backbone_defaults(backbone: str, strides: tuple[int, int], leap_dir: Path,
                                     tmp_path: Path) -> None:
     folder = tmp_path / backbone
@@ -115,4 +116,4 @@ def test_non_unet_backbone_defaults(backbone: str, strides: tuple[int, int], lea
     cfg = training_config(backbone, {}, output_stride=strides[1])
     (folder / "training_config.json").write_text(json.dumps(cfg))
     mc = load_model_config(folder)
-    assert (mc.backbone["max_stride"], mc.backbone["output_stride"]) == strides
+    assert (mc.backbone_config["max_stride"], mc.backbone_config["output_stride"]) == strides

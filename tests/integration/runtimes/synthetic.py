@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pose_app.model import ModelSpec, Preprocessing
+from pose_app.model import Backbone, ModelSpec, Preprocessing
 from pose_domain.skeleton import Skeleton
 
 
@@ -57,7 +57,7 @@ def tiny(in_channels: int = 1, model_type: str = "bottomup", seed: int = 0
         path="synthetic",
         model_type=model_type,
         skeleton=Skeleton(nodes=("a", "b"), edges=((0, 1),)),
-        backbone="unet",
+        backbone=Backbone.UNET,
         in_channels=in_channels,
         max_stride=4,
         confmap_stride=4,

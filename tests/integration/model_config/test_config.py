@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pose_adapters.torch import load_model_spec
-from pose_adapters.torch.config import load_model_config
+from pose_adapters.model_config import load_model_config, load_model_spec
+from pose_app.model import Backbone
 from pose_domain.errors import InputNotFoundError, ModelLoadError
 
 MODELS = Path(__file__).parents[2] / "data" / "models"
@@ -70,7 +70,7 @@ def _check(spec, expected) -> None:
     assert spec.class_map_stride == cls_s
     assert spec.classes == classes
     assert spec.anchor_part == anchor
-    assert spec.backbone == "unet"
+    assert spec.backbone is Backbone.UNET
 
 
 @pytest.mark.parametrize("name", sorted(SLEAPNN))
@@ -113,9 +113,9 @@ def test_legacy_preprocessing_mapping() -> None:
 
 def test_convnext_stride_is_stem_times_16() -> None:
     cfg = load_model_config(MODELS / "sleapnn" / "convnext_single_instance")
-    assert cfg.backbone_type == "convnext"
+    assert cfg.spec.backbone is Backbone.CONVNEXT
     assert cfg.spec.max_stride == 32
-    assert cfg.backbone["output_stride"] == 2
+    assert cfg.backbone_config["output_stride"] == 2
     assert cfg.spec.in_channels == 3
 
 

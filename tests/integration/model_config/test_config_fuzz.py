@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pose_adapters.torch.config import load_model_config
+from pose_adapters.model_config import load_model_config
 from pose_domain.errors import PoseError
 from tests.conftest import DATA
 
