@@ -14,16 +14,16 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pose_app.model import ModelSpec
-from pose_app.options import InferenceOptions
+from pose_app.options import InferenceOptions, RuntimeName
 from pose_app.ports.models import LoadedModel
 from pose_domain.errors import InputNotFoundError, InvalidOptionError, PoseError
 
 log = logging.getLogger("pose")
 
-RUNTIMES = ("auto", "torch", "onnx", "openvino", "tensorrt", "keras")
+RUNTIMES: tuple[str, ...] = get_args(RuntimeName)  # declared once, with the flag
 ONNX_KINDS = ("onnx", "openvino")
 
 
