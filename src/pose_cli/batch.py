@@ -350,6 +350,7 @@ def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
     ``builders``: ``build_predict_use_case`` and ``write_output`` (from ``pose_cli.bootstrap``,
     the composition root; passed in to keep the import graph acyclic).
     """
+    from pose_adapters.locks import FileOutputLocks
     from pose_adapters.manifest import JsonManifestStore
     from pose_adapters.slp import SlpLabelsStore
     from pose_app.batch import BatchUseCase
@@ -377,6 +378,7 @@ def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
         part_path=part_path,
         progress=make_progress(args.get("progress", "rich")),
         finalize=make_finalize(args),
+        locks=FileOutputLocks(),  # [unattended] the driver locks the final outputs (ADR-0130)
     )
     report = use_case(inputs, fingerprint_of(args), overwrite=bool(args.get("overwrite")))
     for path in report.skipped:

@@ -173,14 +173,16 @@ def run_track_command(args: dict[str, Any]) -> int:
             cli_args={k: v for k, v in args.items() if v is not None},
             resume=args["resume"],
         )
-        if models is None:
-            models = use_case.load_models(request)
         from pose_adapters.chunks import NpzChunkStore, partial_dir_for
+        from pose_adapters.locks import output_lock
 
-        use_case.chunks = NpzChunkStore(partial_dir_for(out))
-        result = use_case(request, models=models)
-        write_output(result.dataset, out, args["output_format"])
-        use_case.chunks.clear()
+        with output_lock(out):  # [unattended] one writer per output, before loading (ADR-0130)
+            if models is None:
+                models = use_case.load_models(request)
+            use_case.chunks = NpzChunkStore(partial_dir_for(out))
+            result = use_case(request, models=models)
+            write_output(result.dataset, out, args["output_format"])
+            use_case.chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
         resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
         note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""

@@ -37,6 +37,7 @@ def run_track_only(args: dict[str, Any]) -> int:
         0 on success (errors are raised as ``PoseError`` and mapped by ``pose_cli.main``).
     """
     from pose_adapters.flow import LucasKanadeFlow
+    from pose_adapters.locks import FileOutputLocks
     from pose_adapters.slp import SlpLabelsStore
     from pose_app.track import TrackOnlyRequest, TrackOnlyUseCase
     from pose_cli.flags import (
@@ -72,6 +73,7 @@ def run_track_only(args: dict[str, Any]) -> int:
         flow_factory=flow_factory,
         progress=make_progress(args.get("progress", "rich")),
         versions=versions,
+        locks=FileOutputLocks(),  # [unattended] one writer per output (ADR-0130)
     )
     cli_args = {k: v for k, v in args.items() if isinstance(v, (str, int, float, bool, list))}
     for path in inputs:

@@ -101,3 +101,45 @@ class DecodeError(PoseRuntimeError):
 
 class InferenceError(PoseRuntimeError):
     """The network or a post-processing step failed."""
+
+
+class OutputLockedError(PoseRuntimeError):
+    """Another run holds the lock on this output (one writer per output, ADR-0130).
+
+    A runtime error (exit 1), not an input error: the same command succeeds once the other run
+    ends, so schedulers that retry failed jobs later do the right thing.
+    """
+
+
+class RuntimeOutOfMemory(InferenceError, MemoryError):
+    """The network runtime ran out of (device or host) memory on a batch (ADR-0133).
+
+    Raised by the runtime adapters; :class:`pose_app.backoff.BackoffRuntime` catches it and
+    retries with smaller batches, so users only see it at batch 1.
+
+    Attributes:
+        batch: The batch size that failed.
+    """
+
+    def __init__(self, message: str, *, batch: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.batch = batch
+
+
+class RunInterrupted(PoseRuntimeError):
+    """A run stopped on request (SIGTERM / SIGINT) after persisting every predicted frame.
+
+    Attributes:
+        frames_saved: Frames persisted (they are restored by ``--resume``).
+        frames_total: Frames the run would have processed.
+        last_frame_idx: Index of the last persisted frame (-1 when none).
+    """
+
+    def __init__(self, frames_saved: int, frames_total: int, last_frame_idx: int) -> None:
+        super().__init__(
+            f"stopped at frame {frames_saved} of {frames_total}; {frames_saved} saved",
+            hint="run the same command with --resume to continue",
+        )
+        self.frames_saved = frames_saved
+        self.frames_total = frames_total
+        self.last_frame_idx = last_frame_idx
