@@ -16,9 +16,11 @@ from typing import Any
 
 from pose_app.batch import Job, error_line
 from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.stop import StopToken
 from pose_domain.errors import InvalidOptionError, MissingExtraError
 
 POLL_SECONDS = 0.25
+CANCEL_WAIT = 3.0  # seconds a stopped driver waits for cancelled tasks to end
 
 
 def import_ray() -> Any:
@@ -137,6 +139,7 @@ class RayExecutor:
         self.num_gpus = num_gpus
         self.max_retries = max_retries
         self.init_kwargs = dict(init_kwargs or {})
+        self.stop: StopToken | None = None  # polled: once set, nothing new starts (ADR-0131)
 
     def _init(self) -> bool:
         """Connect (or start); True when this call did it (so ``run`` shuts down after)."""
@@ -187,6 +190,9 @@ class RayExecutor:
             pending = {task.remote(work_ref, job, counter): job for job in jobs}
             seen = 0
             while pending:
+                if self.stop is not None and self.stop.is_set():
+                    self._cancel(pending, on_done)
+                    break
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_SECONDS)
                 seen = self._poll(counter, seen, progress)
                 for ref in ready:
@@ -205,6 +211,24 @@ class RayExecutor:
         finally:
             if started:
                 ray.shutdown()
+
+    def _cancel(self, pending: dict[Any, Job],
+                on_done: Callable[[Job, dict[str, Any]], None]) -> None:
+        """Stop: queued tasks never start, running ones are interrupted (their persisted
+        chunks stay for ``--resume``); tasks that finish meanwhile still count as done."""
+        ray = self.ray
+        for ref in pending:
+            try:
+                ray.cancel(ref, force=False)
+            except Exception:  # already finished or gone
+                pass
+        ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_WAIT)
+        for ref in ready:
+            try:
+                result = ray.get(ref, timeout=1)
+            except Exception:  # cancelled: stays pending in the manifest
+                continue
+            on_done(pending[ref], result)
 
     def _poll(self, counter: Any, seen: int, progress: ProgressReporter) -> int:
         try:

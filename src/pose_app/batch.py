@@ -431,6 +431,9 @@ class BatchUseCase:
                 self.executor.run(jobs, self.work, on_done, on_failed, self.progress)
         finally:
             self.progress.finish()
+            for path in {j.input_path for j in jobs}:  # stopped (signal): not failed, not done
+                if manifest.entries[path].status == "running":
+                    manifest.set_status(path, "pending")
             self.manifest_store.save(manifest.to_dict())
         return BatchReport(done=tuple(done), skipped=tuple(skipped), failed=failed)
 

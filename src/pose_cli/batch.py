@@ -340,7 +340,7 @@ def manifest_path(inputs: list[Any]) -> str:
     return os.path.join(os.path.dirname(inputs[0].output_path), MANIFEST_NAME)
 
 
-def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
+def run_batch_command(args: dict[str, Any], *, stop: Any = None, **builders: Any) -> int:
     """``pose track`` on an executor, with a manifest, optionally in chunks.
 
     Returns:
@@ -348,7 +348,9 @@ def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
         printed as one line and recorded in the manifest).
 
     ``builders``: ``build_predict_use_case`` and ``write_output`` (from ``pose_cli.bootstrap``,
-    the composition root; passed in to keep the import graph acyclic).
+    the composition root; passed in to keep the import graph acyclic). ``stop``: the
+    :class:`pose_cli.signals.SignalStop` of the command; the Ray driver polls it (stops
+    submitting, cancels what runs, keeps the manifest), the local executor is interrupted.
     """
     from pose_adapters.locks import FileOutputLocks
     from pose_adapters.manifest import JsonManifestStore
@@ -365,6 +367,9 @@ def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
         )
     parse_frames(args.get("frames"))
     executor = make_executor(args)  # fails first when ray is missing
+    if stop is not None and hasattr(executor, "stop"):  # [unattended] the Ray driver polls it
+        executor.stop = stop
+        stop.cooperative = True
     inputs = plan_inputs(args)
     worker_args = {k: v for k, v in args.items()
                    if isinstance(v, (str, int, float, bool, list, type(None)))}
@@ -381,6 +386,13 @@ def run_batch_command(args: dict[str, Any], **builders: Any) -> int:
         locks=FileOutputLocks(),  # [unattended] the driver locks the final outputs (ADR-0130)
     )
     report = use_case(inputs, fingerprint_of(args), overwrite=bool(args.get("overwrite")))
+    if stop is not None and stop.is_set():  # [unattended] ADR-0131
+        from pose_cli.signals import Interrupted
+
+        raise Interrupted(stop.signum, (
+            f"stopped: {len(report.done) + len(report.skipped)} of {len(inputs)} input(s) done; "
+            f"finished chunks are recorded in {manifest_path(inputs)}; "
+            "run the same command with --resume to continue"))
     for path in report.skipped:
         print(f"pose: skipped {path} (done)", file=sys.stderr)
     for path in report.done:

@@ -121,14 +121,22 @@ def write_output(dataset: Any, path: str, output_format: str) -> None:
 
 
 def run_track_command(args: dict[str, Any]) -> int:
-    """``pose track``: prediction and/or tracking, per input."""
+    """``pose track``: prediction and/or tracking, per input; SIGTERM / SIGINT stop it cleanly
+    (``pose_cli.signals``, ADR-0131)."""
+    from pose_cli.signals import stop_on_signals  # [unattended]
+
+    with stop_on_signals() as stop:
+        return _run_track_command(args, stop)
+
+
+def _run_track_command(args: dict[str, Any], stop: Any) -> int:
     _setup_logging()
     from pose_cli.batch import wants_batch
 
     if wants_batch(args):  # --executor ray / --chunk-frames: the batch path (ADR-0060)
         from pose_cli.batch import run_batch_command
 
-        return run_batch_command(args, build_predict_use_case=build_predict_use_case,
+        return run_batch_command(args, stop=stop, build_predict_use_case=build_predict_use_case,
                                  write_output=write_output)
     if not args.get("model_paths") and not args.get("tracking"):
         raise InvalidOptionError(
@@ -152,8 +160,17 @@ def run_track_command(args: dict[str, Any]) -> int:
     selection = build_selection(args)
     progress = make_progress(args.get("progress", "rich"))
     use_case = build_predict_use_case(progress=progress)
+    if hasattr(use_case, "stop"):  # [unattended] the use case polls the token (branch pred)
+        use_case.stop = stop
+        stop.cooperative = True
     models = None
-    for data_path in inputs:
+    for n_done, data_path in enumerate(inputs):
+        if stop.is_set():  # [unattended] a stop between inputs: the done ones are skipped later
+            from pose_cli.signals import Interrupted
+
+            raise Interrupted(stop.signum, f"stopped after {n_done} of {len(inputs)} inputs; "
+                              "run the same command without --overwrite to continue "
+                              "(finished outputs are skipped)")
         out = args["output_path"] or default_output_path(data_path)
         if args["output_format"] == "analysis_h5" and not args["output_path"]:
             out = out[: -len(".slp")] + ".analysis.h5"

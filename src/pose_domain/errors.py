@@ -103,6 +103,29 @@ class InferenceError(PoseRuntimeError):
     """The network or a post-processing step failed."""
 
 
+class RunInterrupted(PoseRuntimeError):
+    """A run stopped on request (SIGTERM / SIGINT) after saving what it had predicted.
+
+    Attributes:
+        frames_saved: Frames persisted so far (what ``--resume`` restores).
+        frames_total: Frames the run would have processed.
+        last_frame_idx: The last frame predicted before the stop (None: none yet).
+    """
+
+    exit_code = 130
+
+    def __init__(self, *, frames_saved: int, frames_total: int,
+                 last_frame_idx: int | None) -> None:
+        where = f", last frame {last_frame_idx}" if last_frame_idx is not None else ""
+        super().__init__(
+            f"interrupted: {frames_saved} of {frames_total} frame(s) saved{where}",
+            hint="rerun the same command with --resume to continue",
+        )
+        self.frames_saved = frames_saved
+        self.frames_total = frames_total
+        self.last_frame_idx = last_frame_idx
+
+
 class OutputLockedError(PoseRuntimeError):
     """Another run holds the lock on this output (one writer per output, ADR-0130).
 
@@ -125,21 +148,3 @@ class RuntimeOutOfMemory(InferenceError, MemoryError):
         super().__init__(message, hint=hint)
         self.batch = batch
 
-
-class RunInterrupted(PoseRuntimeError):
-    """A run stopped on request (SIGTERM / SIGINT) after persisting every predicted frame.
-
-    Attributes:
-        frames_saved: Frames persisted (they are restored by ``--resume``).
-        frames_total: Frames the run would have processed.
-        last_frame_idx: Index of the last persisted frame (-1 when none).
-    """
-
-    def __init__(self, frames_saved: int, frames_total: int, last_frame_idx: int) -> None:
-        super().__init__(
-            f"stopped at frame {frames_saved} of {frames_total}; {frames_saved} saved",
-            hint="run the same command with --resume to continue",
-        )
-        self.frames_saved = frames_saved
-        self.frames_total = frames_total
-        self.last_frame_idx = last_frame_idx
