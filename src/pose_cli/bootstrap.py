@@ -159,7 +159,9 @@ def _run_track_command(args: dict[str, Any], stop: Any) -> int:
     tracking = build_tracking_options(args) if args["tracking"] else None
     selection = build_selection(args)
     progress = make_progress(args.get("progress", "rich"))
-    use_case = build_predict_use_case(progress=progress)
+    from pose_cli.progress import CountingChunks, frame_reporter  # [unattended] ADR-0134
+
+    use_case = build_predict_use_case(progress=progress, on_result=frame_reporter(progress))
     if hasattr(use_case, "stop"):  # [unattended] the use case polls the token (branch pred)
         use_case.stop = stop
         stop.cooperative = True
@@ -196,7 +198,7 @@ def _run_track_command(args: dict[str, Any], stop: Any) -> int:
         with output_lock(out):  # [unattended] one writer per output, before loading (ADR-0130)
             if models is None:
                 models = use_case.load_models(request)
-            use_case.chunks = NpzChunkStore(partial_dir_for(out))
+            use_case.chunks = CountingChunks(NpzChunkStore(partial_dir_for(out)), progress)
             result = use_case(request, models=models)
             write_output(result.dataset, out, args["output_format"])
             use_case.chunks.clear()
