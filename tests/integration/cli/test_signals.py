@@ -1,8 +1,11 @@
 """SIGTERM / SIGINT end-to-end (issue 20, ADR-0131): a tracked 600-frame run signalled at a
 random point exits within 10 s with one line, and ``--resume`` gives the uninterrupted result.
 
-NEEDS the stop-token prediction use case (``PredictUseCase.stop``, branch ``pred``): until it
-is merged these tests are skipped; after the merge they run (the lead merges both branches).
+The acceptance line (``stopped at frame N of M; N saved; ...``, every predicted frame kept)
+needs the stop-token prediction use case (``PredictUseCase.stop``, branch ``pred``). Without it
+(before the merge) the run is aborted instead (``interrupted by SIGTERM``, the frames since the
+last chunk are lost) and the test checks that mode; after the merge it checks the full
+acceptance automatically.
 """
 
 from __future__ import annotations
@@ -35,11 +38,11 @@ EXACT = ["--tracks", "--tol-px", "1e-6", "--tol-score", "1e-6",
 LINE = re.compile(r"^pose: stopped at frame (\d+) of (\d+); (\d+) saved; "
                   r"run the same command with --resume to continue$")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif("stop" not in attrs.fields_dict(PredictUseCase),
-                       reason="needs PredictUseCase(stop=...) from branch pred (issue 20)"),
-]
+ABORTED = re.compile(r"^pose: interrupted by SIG(TERM|INT); .*--resume")
+#: True once PredictUseCase polls a stop token (branch pred merged).
+COOPERATIVE = "stop" in attrs.fields_dict(PredictUseCase)
+
+pytestmark = pytest.mark.slow
 
 
 def _signal_at_random_frame(out: Path, signum: int, seed: int) -> tuple[int, str, float, int]:
@@ -83,13 +86,17 @@ def test_signal_stops_cleanly_and_resume_equals_the_uninterrupted_run(
     assert rc == code, note
     assert elapsed < 10.0, note
     lines = [x for x in err.splitlines() if x.strip()]
-    match = LINE.match(lines[-1])
-    assert match, note
-    saved, total, saved2 = (int(g) for g in match.groups())
-    assert total == N_FRAMES and saved == saved2 and seen <= saved < N_FRAMES, note
     assert "Traceback" not in err, note
     assert not out.exists() and not Path(lock_path_for(str(out))).exists(), note
     assert Path(partial_dir_for(str(out))).is_dir(), note
+    saved = None
+    if COOPERATIVE:
+        match = LINE.match(lines[-1])
+        assert match, note
+        saved, total, saved2 = (int(g) for g in match.groups())
+        assert total == N_FRAMES and saved == saved2 and seen <= saved < N_FRAMES, note
+    else:  # before branch pred: aborted, whole chunks kept
+        assert ABORTED.match(lines[-1]), note
 
     monkeypatch.setenv("POSE_CHUNK_FRAMES", "100")
     assert main([*ARGS, "-o", str(out), "--resume", "--progress", "none"]) == 0, note
@@ -101,4 +108,7 @@ def test_signal_stops_cleanly_and_resume_equals_the_uninterrupted_run(
     import sleap_io as sio
 
     sel = sio.load_slp(str(out), open_videos=False).provenance["frame_selection"]
-    assert sel["frames_resumed"] == saved, note
+    if saved is not None:
+        assert sel["frames_resumed"] == saved, note
+    else:
+        assert sel["frames_resumed"] % 100 == 0 and sel["frames_resumed"] <= seen, note
