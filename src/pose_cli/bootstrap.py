@@ -146,7 +146,6 @@ def _run_track_command(args: dict[str, Any], stop: Any) -> int:
         from pose_cli.track_only import run_track_only
 
         return run_track_only(args)
-    from pose_app.predict import PredictRequest
     from pose_cli.progress import make_progress
     from pose_domain.frames import frame_ranges
 
@@ -161,10 +160,7 @@ def _run_track_command(args: dict[str, Any], stop: Any) -> int:
     progress = make_progress(args.get("progress", "rich"))
     from pose_cli.progress import CountingChunks, frame_reporter  # [unattended] ADR-0134
 
-    use_case = build_predict_use_case(progress=progress, on_result=frame_reporter(progress))
-    if hasattr(use_case, "stop"):  # [unattended] the use case polls the token (branch pred)
-        use_case.stop = stop
-        stop.cooperative = True
+    use_case: Any = None  # [unattended] built once the first output is locked (fails fast)
     models = None
     for n_done, data_path in enumerate(inputs):
         if stop.is_set():  # [unattended] a stop between inputs: the done ones are skipped later
@@ -180,22 +176,32 @@ def _run_track_command(args: dict[str, Any], stop: Any) -> int:
         if os.path.exists(out) and not args["overwrite"] and len(inputs) > 1:
             log.warning("skipping %s: %s exists (use --overwrite)", data_path, out)
             continue
-        request = PredictRequest(
-            data_path=data_path,
-            model_paths=tuple(args["model_paths"]),
-            inference=inference,
-            tracking=tracking,
-            selection=selection,
-            frames_spec=args["frames"],
-            video_dataset=args["video_dataset"],
-            video_input_format=args["video_input_format"],
-            cli_args={k: v for k, v in args.items() if v is not None},
-            resume=args["resume"],
-        )
         from pose_adapters.chunks import NpzChunkStore, partial_dir_for
         from pose_adapters.locks import output_lock
 
-        with output_lock(out):  # [unattended] one writer per output, before loading (ADR-0130)
+        # [unattended] one writer per output (ADR-0130): locked before pose_app.predict (scipy)
+        # and the models are imported, so a second run on the same output ends in ~1 s
+        with output_lock(out):
+            from pose_app.predict import PredictRequest
+
+            request = PredictRequest(
+                data_path=data_path,
+                model_paths=tuple(args["model_paths"]),
+                inference=inference,
+                tracking=tracking,
+                selection=selection,
+                frames_spec=args["frames"],
+                video_dataset=args["video_dataset"],
+                video_input_format=args["video_input_format"],
+                cli_args={k: v for k, v in args.items() if v is not None},
+                resume=args["resume"],
+            )
+            if use_case is None:
+                use_case = build_predict_use_case(progress=progress,
+                                                  on_result=frame_reporter(progress))
+                if hasattr(use_case, "stop"):  # [unattended] it polls the token (branch pred)
+                    use_case.stop = stop
+                    stop.cooperative = True
             if models is None:
                 models = use_case.load_models(request)
             use_case.chunks = CountingChunks(NpzChunkStore(partial_dir_for(out)), progress)
