@@ -10,6 +10,8 @@ so the cluster shows as one bar.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -157,6 +159,9 @@ class RayExecutor:
             kwargs.pop("num_cpus", None)
             kwargs.pop("num_gpus", None)
             kwargs.pop("include_dashboard", None)
+        keep = None  # ray.init replaces the driver's SIGTERM handler with sys.exit
+        if self.stop is not None and threading.current_thread() is threading.main_thread():
+            keep = signal.getsignal(signal.SIGTERM)
         try:
             # "local": always a new embedded instance, never a stale cluster that an earlier
             # `ray start` recorded in /tmp/ray (ray.init() without an address would try it)
@@ -166,6 +171,9 @@ class RayExecutor:
                 f"cannot reach the Ray cluster at {self.address}: {exc}",
                 hint="start it with 'ray start --head', or drop --ray-address to run locally",
             ) from exc
+        finally:
+            if keep is not None:  # the stop token's handler stays (ADR-0131); ray.shutdown
+                signal.signal(signal.SIGTERM, keep)  # in run() still ends the embedded cluster
         return True
 
     def run(

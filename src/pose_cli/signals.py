@@ -99,7 +99,7 @@ class Interrupted(BaseException):
 def _say(stream: TextIO, text: str) -> None:
     try:
         print(text, file=stream, flush=True)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # closed, or re-entered mid-write
         pass
 
 

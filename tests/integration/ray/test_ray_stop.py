@@ -71,3 +71,38 @@ def test_sigterm_stops_the_driver_and_resume_finishes(ray_cluster, tmp_path, cap
     rep = compare_slp(full, out)
     assert rep["ok"], rep
     assert set(_chunks(manifest).values()) == {"done"}
+
+
+def test_sigterm_to_an_embedded_ray_driver(tmp_path) -> None:
+    """``ray.init`` installs its own SIGTERM handler in the driver; the stop still works."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "chunked.slp"
+    manifest = tmp_path / "pose-manifest.json"
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", OMP_NUM_THREADS="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pose_cli", "track", "-i", VIDEO, "--frames", "0-599", "-m",
+         MODEL, "-o", str(out), "--chunk-frames", "50", "--executor", "ray",
+         "--progress", "none"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 180
+        while "done" not in _chunks(manifest).values() and time.time() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=60)
+        elapsed = time.monotonic() - t0
+        err = proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    assert rc == 143, err
+    assert elapsed < 10.0, (elapsed, err)
+    assert err.strip().splitlines()[-1].startswith("pose: stopped: 0 of 1 input(s) done"), err
+    chunks = _chunks(manifest)
+    assert "done" in chunks.values() and "pending" in chunks.values()
