@@ -1,17 +1,69 @@
-"""File writing shared by the adapters that produce user-facing outputs."""
+"""File writing shared by the adapters that produce user-facing outputs.
+
+Durability (ADR-0132): every output, chunk and manifest is written to a temporary file in the
+destination folder, flushed and ``fsync``-ed, renamed over the destination, and then the folder
+is ``fsync``-ed so the rename itself survives a power loss. A crash or power loss at any point
+leaves either the old file or the complete new one at the destination, never a torn one.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from collections.abc import Callable
 
 from pose_domain.errors import OutputWriteError
 
 
-def write_atomic(path: str | os.PathLike[str], suffix: str, write: Any) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place:
-    ``path`` is always either the old file or a complete new one."""
+def fsync_path(path: str) -> None:
+    """Flush a written file's data and metadata to the device."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: str) -> None:
+    """Persist a folder's entries (a rename into it). Best effort where folders cannot be
+    opened or synced (some network file systems, Windows)."""
+    try:
+        fd = os.open(folder or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace_durably(tmp: str, path: str) -> None:
+    """``fsync`` ``tmp``, rename it to ``path`` (same folder), ``fsync`` the folder."""
+    fsync_path(tmp)
+    os.replace(tmp, path)
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+
+def write_text_durably(path: str, text: str, prefix: str = ".tmp-") -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically and durably; ``OSError`` on failure (the
+    temporary file is removed, ``path`` is untouched)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        replace_durably(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_atomic(path: str | os.PathLike[str], suffix: str,
+                 write: Callable[[str], object]) -> None:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place
+    durably: ``path`` is always either the old file or a complete new one."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(folder):
@@ -24,7 +76,7 @@ def write_atomic(path: str | os.PathLike[str], suffix: str, write: Any) -> None:
     os.close(fd)
     try:
         write(tmp)
-        os.replace(tmp, path)
+        replace_durably(tmp, path)
     except OSError as exc:
         raise OutputWriteError(
             f"cannot write {path}: {exc.strerror or exc}",

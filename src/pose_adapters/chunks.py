@@ -1,5 +1,5 @@
-"""Chunk store on disk: ``<output>.partial/`` with one ``.npz`` per chunk, written atomically,
-plus ``run.json`` holding the run's fingerprint (ADR-0009)."""
+"""Chunk store on disk: ``<output>.partial/`` with one ``.npz`` per chunk, written atomically
+and durably (ADR-0132), plus ``run.json`` holding the run's fingerprint (ADR-0009)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters._files import fsync_dir, replace_durably, write_text_durably
 from pose_app.ports.chunks import FrameRecord
 from pose_domain.errors import InvalidOptionError, OutputWriteError
 
@@ -38,6 +39,9 @@ class NpzChunkStore:
                     f"--resume: the partial run in {self.folder} used other inputs or options",
                     hint="rerun with the same flags, or drop --resume to start over",
                 )
+            for leftover in glob.glob(os.path.join(self.folder, ".*.tmp")) + glob.glob(
+                    os.path.join(self.folder, ".chunk-*.npz")):
+                os.unlink(leftover)  # temp files of a run killed before its rename
             files = sorted(glob.glob(os.path.join(self.folder, "chunk_*.npz")))
             for f in files:
                 records.extend(_read_chunk(f))
@@ -47,7 +51,8 @@ class NpzChunkStore:
             shutil.rmtree(self.folder)
         try:
             os.mkdir(self.folder)
-            _atomic_write_text(manifest, json.dumps(fingerprint, default=str))
+            fsync_dir(os.path.dirname(os.path.abspath(self.folder)))
+            write_text_durably(manifest, json.dumps(fingerprint, default=str))
         except OSError as exc:
             raise OutputWriteError(
                 f"cannot create {self.folder}: {exc.strerror or exc}",
@@ -75,9 +80,7 @@ class NpzChunkStore:
         try:
             with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)  # type: ignore[arg-type]
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            replace_durably(tmp, path)  # fsync file, rename, fsync folder (ADR-0132)
         except OSError as exc:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -111,10 +114,3 @@ def _read_chunk(path: str) -> list[FrameRecord]:
         ))
     return out
 
-
-def _atomic_write_text(path: str, text: str) -> None:
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from typing import Any
 
+from pose_adapters._files import write_text_durably
 from pose_domain.errors import OutputWriteError
 
 
@@ -15,7 +14,8 @@ class JsonManifestStore:
     save.
 
     Only the driver of a batch writes it (tasks report back to the driver), so there is one
-    writer; readers see either the previous or the new complete file.
+    writer; readers see either the previous or the new complete file, also after a power loss
+    (ADR-0132).
     """
 
     def __init__(self, path: str) -> None:
@@ -33,12 +33,9 @@ class JsonManifestStore:
         return data if isinstance(data, dict) else None
 
     def save(self, data: dict[str, Any]) -> None:
-        folder = os.path.dirname(os.path.abspath(self.path)) or "."
-        try:
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".pose-manifest-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True, default=str)
-            os.replace(tmp, self.path)
+        text = json.dumps(data, indent=1, sort_keys=True, default=str)
+        try:  # temp file, fsync, rename, fsync folder (ADR-0132)
+            write_text_durably(self.path, text, prefix=".pose-manifest-")
         except OSError as exc:
             raise OutputWriteError(
                 f"cannot write the manifest {self.path}: {exc.strerror or exc}",

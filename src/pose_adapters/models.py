@@ -16,6 +16,9 @@ import shutil
 from pathlib import Path
 from typing import Any, get_args
 
+import attrs
+
+from pose_app.backoff import with_backoff
 from pose_app.model import ModelSpec
 from pose_app.options import InferenceOptions, RuntimeName
 from pose_app.ports.models import LoadedModel
@@ -58,6 +61,12 @@ class ModelFolderLoader:
         self.cache_dir = cache_dir
 
     def load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
+        """The model(s) in ``path``, each runtime wrapped in a :class:`BackoffRuntime` that
+        halves its batch on out-of-memory (ADR-0133)."""
+        return [attrs.evolve(m, runtime=with_backoff(m.runtime))
+                for m in self._load(path, options)]
+
+    def _load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
         if not os.path.exists(path):
             raise InputNotFoundError(f"model not found: {path}",
                                      hint="give a model folder, best.ckpt or training_config")

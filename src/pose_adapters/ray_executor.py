@@ -10,15 +10,19 @@ so the cluster shows as one bar.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pose_app.ports.executor import Job, error_line
 from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.stop import StopToken
 from pose_domain.errors import InvalidOptionError, MissingExtraError
 
 POLL_SECONDS = 0.25
+CANCEL_WAIT = 3.0  # seconds a stopped driver waits for cancelled tasks to end
 
 
 def import_ray() -> Any:
@@ -123,6 +127,7 @@ class RayExecutor:
         num_gpus: float = 0.0,
         max_retries: int = 3,
         init_kwargs: dict[str, Any] | None = None,
+        stop: StopToken | None = None,
     ) -> None:
         if num_cpus < 0 or num_gpus < 0 or max_retries < 0:
             raise InvalidOptionError(
@@ -137,6 +142,7 @@ class RayExecutor:
         self.num_gpus = num_gpus
         self.max_retries = max_retries
         self.init_kwargs = dict(init_kwargs or {})
+        self.stop: StopToken | None = stop  # polled: once set, nothing new starts (ADR-0131)
 
     def _init(self) -> bool:
         """Connect (or start); True when this call did it (so ``run`` shuts down after)."""
@@ -154,6 +160,9 @@ class RayExecutor:
             kwargs.pop("num_cpus", None)
             kwargs.pop("num_gpus", None)
             kwargs.pop("include_dashboard", None)
+        keep = None  # ray.init replaces the driver's SIGTERM handler with sys.exit
+        if self.stop is not None and threading.current_thread() is threading.main_thread():
+            keep = signal.getsignal(signal.SIGTERM)
         try:
             # "local": always a new embedded instance, never a stale cluster that an earlier
             # `ray start` recorded in /tmp/ray (ray.init() without an address would try it)
@@ -163,6 +172,9 @@ class RayExecutor:
                 f"cannot reach the Ray cluster at {self.address}: {exc}",
                 hint="start it with 'ray start --head', or drop --ray-address to run locally",
             ) from exc
+        finally:
+            if keep is not None:  # the stop token's handler stays (ADR-0131); ray.shutdown
+                signal.signal(signal.SIGTERM, keep)  # in run() still ends the embedded cluster
         return True
 
     def run(
@@ -187,6 +199,9 @@ class RayExecutor:
             pending = {task.remote(work_ref, job, counter): job for job in jobs}
             seen = 0
             while pending:
+                if self.stop is not None and self.stop.is_set():
+                    self._cancel(pending, on_done)
+                    break
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_SECONDS)
                 seen = self._poll(counter, seen, progress)
                 for ref in ready:
@@ -205,6 +220,24 @@ class RayExecutor:
         finally:
             if started:
                 ray.shutdown()
+
+    def _cancel(self, pending: dict[Any, Job],
+                on_done: Callable[[Job, dict[str, Any]], None]) -> None:
+        """Stop: queued tasks never start, running ones are interrupted (their persisted
+        chunks stay for ``--resume``); tasks that finish meanwhile still count as done."""
+        ray = self.ray
+        for ref in pending:
+            try:
+                ray.cancel(ref, force=False)
+            except Exception:  # already finished or gone
+                pass
+        ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_WAIT)
+        for ref in ready:
+            try:
+                result = ray.get(ref, timeout=1)
+            except Exception:  # cancelled: stays pending in the manifest
+                continue
+            on_done(pending[ref], result)
 
     def _poll(self, counter: Any, seen: int, progress: ProgressReporter) -> int:
         try:

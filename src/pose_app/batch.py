@@ -17,6 +17,7 @@ composition root, so the same plan runs in-process or on a cluster.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -34,9 +35,10 @@ from pose_app.ports.executor import (  # LocalExecutor: re-exported for callers
     error_line,
 )
 from pose_app.ports.labels import LabelsStore
+from pose_app.ports.locks import NoLocks, OutputLocks
 from pose_app.ports.manifest import ManifestStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
-from pose_domain.errors import InvalidOptionError
+from pose_domain.errors import InvalidOptionError, OutputLockedError
 from pose_domain.instance import LabeledFrame
 from pose_domain.tracking.stitch import TrackedChunk, stitch_chunks
 
@@ -196,6 +198,7 @@ class BatchUseCase:
         finalize: Whole-video tracking post-processing applied after stitching (identity
             for none).
         part_path: ``(output, chunk) -> chunk output path``.
+        locks: The driver holds each final output's lock for the whole run (ADR-0130).
     """
 
     executor: Executor
@@ -208,6 +211,7 @@ class BatchUseCase:
     progress: ProgressReporter = attrs.field(factory=NullProgress)
     finalize: Finalize | None = None
     stitch_distance: float = 5.0
+    locks: OutputLocks = attrs.field(factory=NoLocks)
 
     def plan(
         self, inputs: Sequence[BatchInput], manifest: Manifest, fingerprint: str, overwrite: bool
@@ -248,6 +252,27 @@ class BatchUseCase:
 
     def __call__(
         self, inputs: Sequence[BatchInput], fingerprint: str, overwrite: bool = False
+    ) -> BatchReport:
+        """Run the inputs whose outputs this driver can lock (ADR-0130); an input whose
+        output another run holds is reported failed with that run's one line and left alone
+        in the manifest."""
+        with contextlib.ExitStack() as held:
+            mine: list[BatchInput] = []
+            locked: dict[str, str] = {}
+            for inp in inputs:
+                try:
+                    held.enter_context(self.locks.hold(inp.output_path))
+                except OutputLockedError as exc:
+                    locked[inp.input_path] = exc.one_line()
+                    continue
+                mine.append(inp)
+            report = self._run(mine, fingerprint, overwrite)
+        if not locked:
+            return report
+        return attrs.evolve(report, failed={**report.failed, **locked})
+
+    def _run(
+        self, inputs: Sequence[BatchInput], fingerprint: str, overwrite: bool
     ) -> BatchReport:
         manifest = Manifest.from_dict(self.manifest_store.load())
         jobs, skipped = self.plan(inputs, manifest, fingerprint, overwrite)
@@ -297,6 +322,9 @@ class BatchUseCase:
                 self.executor.run(jobs, self.work, on_done, on_failed, self.progress)
         finally:
             self.progress.finish()
+            for path in {j.input_path for j in jobs}:  # stopped (signal): not failed, not done
+                if manifest.entries[path].status == "running":
+                    manifest.set_status(path, "pending")
             self.manifest_store.save(manifest.to_dict())
         return BatchReport(done=tuple(done), skipped=tuple(skipped), failed=failed)
 

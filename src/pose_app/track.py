@@ -19,6 +19,7 @@ from pose_app.dataset import Dataset, VideoRef
 from pose_app.options import InferenceOptions, TrackingOptions
 from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
+from pose_app.ports.locks import NoLocks, OutputLocks
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.tracking import Tracker
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
@@ -176,6 +177,7 @@ class TrackOnlyUseCase:
         progress: Progress reporter.
         versions: Library versions for the provenance (e.g. ``pose_version``).
         filter_fn: The ``filter_*`` step (defaults to ``pose_domain.filters``).
+        locks: Holds the output's lock while tracking and writing (ADR-0130).
     """
 
     store: LabelsStore
@@ -183,6 +185,7 @@ class TrackOnlyUseCase:
     progress: ProgressReporter = attrs.field(factory=NullProgress)
     versions: dict[str, str] = attrs.field(factory=dict)
     filter_fn: FilterFn = _default_filter
+    locks: OutputLocks = attrs.field(factory=NoLocks)
 
     def __call__(self, request: TrackOnlyRequest) -> TrackOnlyResult:
         t0 = time.time()
@@ -213,7 +216,14 @@ class TrackOnlyUseCase:
         if request.frames is not None:
             wanted = set(request.frames)
             frames = [f for f in frames if f.frame_idx in wanted]
+        out_path = request.output_path or default_output_path(path, out_video_name)
+        with self.locks.hold(out_path):  # one writer per output (ADR-0130)
+            return self._track(request, ds, videos, frames, out_path, t0, started)
 
+    def _track(self, request: TrackOnlyRequest, ds: Dataset, videos: list[VideoRef],
+               frames: list[LabeledFrame], out_path: str, t0: float,
+               started: str) -> TrackOnlyResult:
+        path = request.input_path
         opts = request.tracking
         flow = None
         sources: dict[int, Any] = {}
@@ -263,7 +273,6 @@ class TrackOnlyUseCase:
         tracks = [t for t in tracker.tracks if id(t) in used]
         ended = _dt.datetime.now().isoformat()
         seconds = time.time() - t0
-        out_path = request.output_path or default_output_path(path, out_video_name)
         provenance: dict[str, Any] = {
             "tracking_start_timestamp": started,
             "tracking_end_timestamp": ended,

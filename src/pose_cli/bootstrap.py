@@ -8,6 +8,7 @@ are imported inside the builders, so importing this module stays cheap (ADR-0007
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -104,6 +105,18 @@ def chunk_store_for(output_path: str) -> ChunkStore:
     return NpzChunkStore(partial_dir_for(output_path))
 
 
+def _counted_chunks(progress: ProgressReporter | None) -> Callable[[str], ChunkStore]:
+    """Chunk stores that report the saved-frame count to ``progress`` (ADR-0134)."""
+    if progress is None or getattr(progress, "saved", None) is None:
+        return chunk_store_for
+    from pose_cli.progress import CountingChunks
+
+    def make(output_path: str) -> ChunkStore:
+        return CountingChunks(chunk_store_for(output_path), progress)
+
+    return make
+
+
 def build_predict_use_case(
     overrides: Overrides | None = None,
     *,
@@ -120,6 +133,7 @@ def build_predict_use_case(
     from pose_app.ports.progress import NullProgress
     from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
+    from pose_cli.progress import frame_reporter
     from pose_cli.system_info import system_info
 
     o = overrides or Overrides()
@@ -149,8 +163,8 @@ def build_predict_use_case(
         tracker_factory=o.tracker_factory or tracker_factory,
         progress=progress or NullProgress(),
         system_info=system_info,
-        on_result=on_result,
-        chunk_store_for=chunk_store_for,
+        on_result=on_result or frame_reporter(progress),
+        chunk_store_for=_counted_chunks(progress),
         writer=PredictionWriter(),
         chunk_size=chunk_frames_from_env(),
         stop=stop or NeverStop(),
@@ -159,12 +173,14 @@ def build_predict_use_case(
 
 def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
     """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+    from pose_adapters.locks import FileOutputLocks
     from pose_app.ports.progress import NullProgress
     from pose_app.track import TrackOnlyUseCase
     from pose_cli.system_info import library_versions
 
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
-                            progress=progress or NullProgress(), versions=library_versions())
+                            progress=progress or NullProgress(), versions=library_versions(),
+                            locks=FileOutputLocks())
 
 
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:
@@ -186,13 +202,13 @@ def count_frames(path: str, options: TrackOptions) -> int:
         src.close()
 
 
-def make_executor(run: RunOptions) -> Executor:
-    """``--executor``: this process, or Ray tasks."""
+def make_executor(run: RunOptions, stop: StopToken | None = None) -> Executor:
+    """``--executor``: this process, or Ray tasks (the Ray driver polls ``stop``)."""
     if run.executor == "ray":
         from pose_adapters.ray_executor import RayExecutor
 
         return RayExecutor(run.ray_address, num_cpus=run.cpus_per_task,
-                           num_gpus=run.gpus_per_task, max_retries=run.max_retries)
+                           num_gpus=run.gpus_per_task, max_retries=run.max_retries, stop=stop)
     from pose_app.ports.executor import LocalExecutor
 
     return LocalExecutor()
@@ -209,6 +225,7 @@ def build_batch_use_case(
     finalize: Finalize | None,
 ) -> BatchUseCase:
     """:class:`pose_app.batch.BatchUseCase` with the executor, manifest and labels store."""
+    from pose_adapters.locks import FileOutputLocks
     from pose_adapters.manifest import JsonManifestStore
     from pose_app.batch import BatchUseCase
 
@@ -222,6 +239,7 @@ def build_batch_use_case(
         part_path=part_path,
         progress=make_progress(run.progress),
         finalize=finalize,
+        locks=FileOutputLocks(),  # the driver locks the final outputs (ADR-0130)
     )
 
 
@@ -233,3 +251,10 @@ def build_evaluate_use_case() -> EvaluateUseCase:
     return EvaluateUseCase(
         labels_store=labels_store(), pair_videos=pair_videos, write_metrics=save_metrics
     )
+
+
+def output_lock(output_path: str) -> contextlib.AbstractContextManager[Any]:
+    """Hold the one-writer lock of ``output_path`` for a ``with`` block (ADR-0130)."""
+    from pose_adapters.locks import output_lock as lock
+
+    return lock(output_path)

@@ -3,6 +3,8 @@
 * ``PoseInputError`` and CLI usage errors: exit 2.
 * ``PoseRuntimeError`` and anything unexpected: exit 1.
 * Ctrl-C: exit 130.
+* A run stopped by SIGTERM / SIGINT (ADR-0131): ``stopped at frame N of M; N saved; run the
+  same command with --resume to continue``, exit 143 / 130.
 
 With ``--debug`` the traceback is shown as well.
 """
@@ -13,12 +15,20 @@ import sys
 import traceback
 from typing import TextIO
 
-from pose_domain.errors import PoseError
+from pose_domain.errors import PoseError, RunInterrupted
 
 EXIT_OK = 0
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+def stopped_line(exc: RunInterrupted) -> str:
+    """The one line of a run stopped on request."""
+    n = exc.frames_saved
+    return (f"stopped at frame {n} of {exc.frames_total}; {n} saved; "
+            "run the same command with --resume to continue")
 
 
 def _one_line(text: str) -> str:
@@ -29,6 +39,12 @@ def describe(exc: BaseException) -> tuple[str, int]:
     """The message and exit code for an exception."""
     from cyclopts.exceptions import CycloptsError
 
+    from pose_cli.signals import Interrupted
+
+    if isinstance(exc, RunInterrupted):  # exit_code: 128 + the signal (set by pose_cli.signals)
+        return stopped_line(exc), int(exc.exit_code)
+    if isinstance(exc, Interrupted):
+        return _one_line(exc.message), exc.exit_code
     if isinstance(exc, PoseError):
         return exc.one_line(), exc.exit_code
     if isinstance(exc, CycloptsError):
@@ -53,5 +69,8 @@ def report(exc: BaseException, *, debug: bool, stream: TextIO | None = None) -> 
     message, code = describe(exc)
     if debug:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=stream)
-    print(f"pose: error: {message}", file=stream)
+    from pose_cli.signals import Interrupted
+
+    stopped = isinstance(exc, (RunInterrupted, Interrupted))  # a stop asked for, not a failure
+    print(f"pose: {message}" if stopped else f"pose: error: {message}", file=stream)
     return code

@@ -6,11 +6,20 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+from pose_app.ports.chunks import ChunkStore, FrameRecord
 
 
 class JsonProgress:
-    """One JSON object per update on stdout: ``{n_processed, n_total, rate, eta, done}``."""
+    """One JSON object per update on stdout: ``{input, n_processed, n_total, rate, eta,
+    elapsed, done, frame_idx, n_saved}`` (ADR-0134).
+
+    ``frame_idx`` is the last finished frame index (null before the first), ``n_saved`` the
+    frames persisted so far (what ``--resume`` restores; null when the run persists nothing),
+    so the last line of a killed job's log says how far it got and what survived.
+    """
 
     def __init__(self, interval: float = 0.25, stream: Any = None) -> None:
         self.interval = interval
@@ -21,10 +30,19 @@ class JsonProgress:
         self.last = 0.0
         self.lock = threading.Lock()
         self.description = ""
+        self.frame_idx: int | None = None
+        self.n_saved: int | None = None
 
     def start(self, total: int, description: str = "") -> None:
         self.total, self.done, self.t0, self.last = total, 0, time.time(), 0.0
         self.description = description
+        self.frame_idx = None
+
+    def at_frame(self, frame_idx: int) -> None:
+        self.frame_idx = int(frame_idx)
+
+    def saved(self, n_frames: int) -> None:
+        self.n_saved = int(n_frames)
 
     def _emit(self, final: bool = False) -> None:
         elapsed = max(time.time() - self.t0, 1e-9)
@@ -32,7 +50,8 @@ class JsonProgress:
         eta = (self.total - self.done) / rate if rate > 0 else None
         rec = {"input": self.description, "n_processed": self.done, "n_total": self.total,
                "rate": round(rate, 3), "eta": None if eta is None else round(eta, 2),
-               "elapsed": round(elapsed, 3), "done": final}
+               "elapsed": round(elapsed, 3), "done": final,
+               "frame_idx": self.frame_idx, "n_saved": self.n_saved}
         print(json.dumps(rec), file=self.stream, flush=True)
 
     def advance(self, n: int = 1) -> None:
@@ -84,6 +103,53 @@ class RichProgress:
 
     def finish(self) -> None:
         self._progress.stop()
+
+
+class CountingChunks:
+    """A :class:`pose_app.ports.chunks.ChunkStore` decorator that reports the running total of
+    persisted frames (restored + appended) to ``progress.saved`` (ADR-0134)."""
+
+    def __init__(self, inner: ChunkStore, progress: Any) -> None:
+        self.inner = inner
+        self.progress = progress
+        self.n_saved = 0
+
+    def __getattr__(self, item: str) -> Any:  # e.g. ``folder``
+        if item == "inner":
+            raise AttributeError(item)
+        return getattr(self.inner, item)
+
+    def _report(self) -> None:
+        report = getattr(self.progress, "saved", None)
+        if report is not None:
+            report(self.n_saved)
+
+    def begin(self, fingerprint: dict[str, Any], resume: bool) -> list[FrameRecord]:
+        records = self.inner.begin(fingerprint, resume)
+        self.n_saved = len(records)
+        self._report()
+        return records
+
+    def append(self, records: list[FrameRecord]) -> None:
+        self.inner.append(records)
+        self.n_saved += len(records)
+        if records:
+            self._report()
+
+    def clear(self) -> None:
+        self.inner.clear()
+
+
+def frame_reporter(progress: Any) -> Callable[[Any], None] | None:
+    """An ``on_result`` callback feeding ``progress.at_frame`` (None if it has none)."""
+    at_frame = getattr(progress, "at_frame", None)
+    if at_frame is None:
+        return None
+
+    def on_result(result: Any) -> None:
+        at_frame(result.job.frame_idx)
+
+    return on_result
 
 
 def make_progress(kind: str) -> Any:

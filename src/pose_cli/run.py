@@ -3,26 +3,27 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from pose_app.batch import BatchInput, Finalize
 from pose_app.options import TrackingOptions, TrackOptions
-from pose_app.ports.executor import Executor, Job
-from pose_app.ports.models import LoadedModel
-from pose_app.ports.progress import ProgressReporter
-from pose_app.predict import PredictRequest
-from pose_app.track import TrackOnlyRequest
-from pose_cli import batch as plan
 from pose_cli import bootstrap
 from pose_cli.inputs import check_output_path, expand_inputs, output_for
 from pose_cli.logs import setup_logging
+from pose_cli.signals import Interrupted, SignalStop, stop_on_signals
 from pose_domain.errors import InvalidOptionError
+
+if TYPE_CHECKING:  # imported lazily: a second run on a locked output ends before scipy loads
+    from pose_app.batch import BatchInput, Finalize
+    from pose_app.ports.executor import Executor, Job
+    from pose_app.ports.models import LoadedModel
+    from pose_app.ports.progress import ProgressReporter
+    from pose_app.predict import PredictRequest
+    from pose_app.track import TrackOnlyRequest
 
 log = logging.getLogger("pose")
 
@@ -46,11 +47,18 @@ class TrackJob:
 
 
 def run_track(data_paths: list[str], model_paths: list[str], options: TrackOptions) -> int:
-    """``pose track``: prediction and/or tracking, per input.
+    """``pose track``: prediction and/or tracking, per input; the first SIGTERM / SIGINT stops
+    it cleanly with everything predicted saved, a second at once (ADR-0131).
 
     Returns:
         The exit code (0, or 1 when a batch input failed).
     """
+    with stop_on_signals() as stop:
+        return _run_track(data_paths, model_paths, options, stop)
+
+
+def _run_track(data_paths: list[str], model_paths: list[str], options: TrackOptions,
+               stop: SignalStop) -> int:
     setup_logging()
     from pose_domain.frames import frame_ranges
 
@@ -61,18 +69,22 @@ def run_track(data_paths: list[str], model_paths: list[str], options: TrackOptio
     frame_ranges(options.selection.frames)  # a malformed --frames fails before any loading
     executor = None
     if options.run.batch:
+        from pose_cli import batch as plan
+
         plan.check_batch_options(options)
-        executor = bootstrap.make_executor(options.run)  # fails first when ray is missing
+        executor = bootstrap.make_executor(options.run, stop)  # fails first when ray is missing
     inputs = expand_inputs(list(data_paths))
     if options.output.output_path and len(inputs) > 1:
         raise InvalidOptionError("-o names one file but several inputs were given",
                                  hint="drop -o to write <input>.predictions.slp per input")
     job = TrackJob(model_paths=tuple(model_paths), options=options)
     if executor is not None:
-        return _run_batch(job, inputs, executor)
+        if getattr(executor, "stop", None) is stop:
+            stop.cooperative = True  # the Ray driver polls the token
+        return _run_batch(job, inputs, executor, stop)
     if job.track_only:
         return _run_track_only(job, inputs)
-    return _run_local(job, inputs)
+    return _run_local(job, inputs, stop)
 
 
 def _output(job: TrackJob, data_path: str) -> str:
@@ -83,6 +95,8 @@ def _output(job: TrackJob, data_path: str) -> str:
 def _predict_request(job: TrackJob, data_path: str, output: str, output_format: str,
                      frames: str | None = None,
                      tracking: TrackingOptions | None = None) -> PredictRequest:
+    from pose_app.predict import PredictRequest
+
     o = job.options
     return PredictRequest(
         data_path=data_path,
@@ -100,23 +114,31 @@ def _predict_request(job: TrackJob, data_path: str, output: str, output_format: 
     )
 
 
-def _run_local(job: TrackJob, inputs: list[str]) -> int:
-    from pose_adapters.chunks import partial_dir_for
-
+def _run_local(job: TrackJob, inputs: list[str], stop: SignalStop) -> int:
     o = job.options
     progress = bootstrap.make_progress(o.run.progress)
-    use_case = bootstrap.build_predict_use_case(progress=progress)
+    use_case = None  # built once the first output is locked (a second run fails fast)
     models: list[LoadedModel] | None = None
-    for data_path in inputs:
+    for n_done, data_path in enumerate(inputs):
+        if stop.is_set():  # a stop between inputs: the finished ones are skipped next time
+            raise Interrupted(stop.signum, f"stopped after {n_done} of {len(inputs)} inputs; "
+                              "run the same command without --overwrite to continue "
+                              "(finished outputs are skipped)")
         out = _output(job, data_path)
         check_output_path(out)
         if os.path.exists(out) and not o.output.overwrite and len(inputs) > 1:
             log.warning("skipping %s: %s exists (use --overwrite)", data_path, out)
             continue
-        request = _predict_request(job, data_path, out, o.output.output_format)
-        if models is None:
-            models = use_case.load_models(job.model_paths, o.inference)
-        result = use_case(request, models=models)
+        with bootstrap.output_lock(out):  # one writer per output (ADR-0130)
+            if use_case is None:
+                use_case = bootstrap.build_predict_use_case(progress=progress, stop=stop)
+            stop.cooperative = True  # the use case polls the token
+            request = _predict_request(job, data_path, out, o.output.output_format)
+            if models is None:
+                models = use_case.load_models(job.model_paths, o.inference)
+            result = use_case(request, models=models)
+        from pose_adapters.chunks import partial_dir_for
+
         fps = result.frames_processed / max(result.seconds, 1e-9)
         resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
         note = f", {resumed} resumed from {partial_dir_for(out)}" if resumed else ""
@@ -128,6 +150,8 @@ def _run_local(job: TrackJob, inputs: list[str]) -> int:
 def _track_only_request(job: TrackJob, data_path: str, output: str | None,
                         frames: tuple[int, ...] | None,
                         tracking: TrackingOptions | None = None) -> TrackOnlyRequest:
+    from pose_app.track import TrackOnlyRequest
+
     o = job.options
     return TrackOnlyRequest(
         input_path=data_path, output_path=output,
@@ -163,7 +187,11 @@ def _run_track_only(job: TrackJob, inputs: list[str]) -> int:
 
 
 # ------------------------------------------------------------------------------ batch
-def _run_batch(job: TrackJob, inputs: list[str], executor: Executor) -> int:
+def _run_batch(job: TrackJob, inputs: list[str], executor: Executor, stop: SignalStop) -> int:
+    import functools
+
+    from pose_cli import batch as plan
+
     planned: list[BatchInput] = []
     for path in inputs:
         path = os.path.abspath(path)
@@ -182,6 +210,11 @@ def _run_batch(job: TrackJob, inputs: list[str], executor: Executor) -> int:
     )
     report = use_case(planned, plan.fingerprint_of(job.options, list(job.model_paths)),
                       overwrite=job.options.output.overwrite)
+    if stop.is_set():  # ADR-0131: finished chunks stay done in the manifest
+        raise Interrupted(stop.signum, (
+            f"stopped: {len(report.done) + len(report.skipped)} of {len(planned)} input(s) "
+            f"done; finished chunks are recorded in {plan.manifest_path(planned)}; "
+            "run the same command with --resume to continue"))
     for path in report.skipped:
         print(f"pose: skipped {path} (done)", file=sys.stderr)
     for path in report.done:
@@ -214,6 +247,9 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
 
     Module level so Ray ships it by reference. Returns ``{"frames", "output"}``.
     """
+    from pose_cli import batch as plan
+
+
     setup_logging()
     out = job.part_path or job.output_path
     if job.part_path:

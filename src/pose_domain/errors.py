@@ -124,3 +124,26 @@ class RunInterrupted(PoseRuntimeError):
         self.frames_saved = frames_saved
         self.frames_total = frames_total
         self.last_frame_idx = last_frame_idx
+
+
+class OutputLockedError(PoseRuntimeError):
+    """Another run holds the lock on this output (one writer per output, ADR-0130).
+
+    A runtime error (exit 1), not an input error: the same command succeeds once the other run
+    ends, so schedulers that retry failed jobs later do the right thing.
+    """
+
+
+class RuntimeOutOfMemory(InferenceError, MemoryError):
+    """The network runtime ran out of (device or host) memory on a batch (ADR-0133).
+
+    Raised by the runtime adapters; :class:`pose_app.backoff.BackoffRuntime` catches it and
+    retries with smaller batches, so users only see it at batch 1.
+
+    Attributes:
+        batch: The batch size that failed.
+    """
+
+    def __init__(self, message: str, *, batch: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.batch = batch

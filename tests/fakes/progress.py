@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pose_app.ports.progress import ProgressReporter
+    from pose_app.ports.progress import FrameProgress, ProgressReporter
 
 
 class RecordingProgress:
@@ -17,6 +17,8 @@ class RecordingProgress:
         self.total = 0
         self.done = 0
         self.finished = 0
+        self.frames: list[int] = []
+        self.saved_counts: list[int] = []
 
     def start(self, total: int, description: str = "") -> None:
         self.runs.append((description, total))
@@ -28,6 +30,13 @@ class RecordingProgress:
     def finish(self) -> None:
         self.finished += 1
 
+    def at_frame(self, frame_idx: int) -> None:
+        self.frames.append(frame_idx)
+
+    def saved(self, n_frames: int) -> None:
+        self.saved_counts.append(n_frames)
+
 
 if TYPE_CHECKING:
     _progress: ProgressReporter = RecordingProgress()
+    _frame_progress: FrameProgress = RecordingProgress()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters._oom import oom_as_domain
 from pose_adapters.keras.graph import check_safe, output_key, read_model_config
 from pose_app.model import ModelSpec
 from pose_domain.errors import (
@@ -148,7 +149,8 @@ class KerasRuntime:
 
     def run_nhwc(self, x: np.ndarray) -> list[np.ndarray]:
         """The Keras outputs (NHWC / ``(B, n)``) for a float32 NHWC batch, in output order."""
-        outs = self._fn(self._tf.convert_to_tensor(np.ascontiguousarray(x, dtype=np.float32)))
+        with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133
+            outs = self._fn(self._tf.convert_to_tensor(np.ascontiguousarray(x, dtype=np.float32)))
         if not isinstance(outs, list | tuple):
             outs = [outs]
         return [np.asarray(o.numpy(), dtype=np.float32) for o in outs]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from pose_adapters._activations import finish_outputs
+from pose_adapters._oom import oom_as_domain
 from pose_domain.errors import DeviceUnavailableError, InferenceError, MissingExtraError
 
 
@@ -91,7 +92,8 @@ class OnnxRuntime:
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
-        outs = self._session.run(list(self.output_keys), {"image": x})
+        with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133
+            outs = self._session.run(list(self.output_keys), {"image": x})
         return finish_outputs(
             {k: np.asarray(v, dtype=np.float32) for k, v in zip(self.output_keys, outs)}
         )

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from pose_adapters._activations import finish_outputs
+from pose_adapters._oom import oom_as_domain
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -174,8 +175,9 @@ class OpenVinoRuntime:
         x = np.ascontiguousarray(images, dtype=np.uint8)
         if x.shape[0] == 0:  # OpenVINO kernels reject empty batches: run one blank frame
             return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
-        req = self._request(tuple(int(s) for s in x.shape))
-        req.infer({"image": x})
+        with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133
+            req = self._request(tuple(int(s) for s in x.shape))
+            req.infer({"image": x})
         if self._calib is not None:  # int8 still calibrating: this batch ran in fp32
             out = {k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
                    for i, k in enumerate(self.output_keys)}

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 
 from pose_adapters._activations import finish_outputs
+from pose_adapters._oom import oom_as_domain, release_torch_cache
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -206,7 +207,8 @@ class TensorRtRuntime:
         x = np.ascontiguousarray(images, dtype=np.uint8)
         if x.shape[0] == 0:  # profiles start at batch 1: run one blank frame
             return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
-        with torch.cuda.device(self._device), torch.cuda.stream(self._stream):
+        with oom_as_domain(self.name, int(x.shape[0]), release_torch_cache), \
+                torch.cuda.device(self._device), torch.cuda.stream(self._stream):
             inp = torch.from_numpy(x).to(self._device, non_blocking=True)
             if not self._context.set_input_shape("image", tuple(inp.shape)):
                 raise InferenceError(

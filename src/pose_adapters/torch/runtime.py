@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters._oom import as_out_of_memory, is_out_of_memory, release_torch_cache
 from pose_app.model import ModelSpec
 from pose_domain.errors import (
     DeviceUnavailableError,
@@ -126,7 +127,10 @@ class TorchRuntime:
                 return {k: v.detach().to("cpu", torch.float32).numpy() for k, v in out.items()}
         except PoseError:
             raise
-        except (RuntimeError, ValueError) as exc:
+        except (RuntimeError, ValueError, MemoryError) as exc:
+            if is_out_of_memory(exc):  # BackoffRuntime retries smaller batches (ADR-0133)
+                raise as_out_of_memory(exc, self.name, int(images.shape[0]),
+                                       release_torch_cache) from exc
             msg = " ".join(str(exc).split())[:200]
             raise InferenceError(
                 f"torch inference failed on a batch of shape {images.shape}: {msg}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -73,7 +74,13 @@ def evaluate(
         save_metrics=save_metrics,
         options=options,
     )
-    result = bootstrap.build_evaluate_use_case().run(request)
+    with contextlib.ExitStack() as held:
+        if save_metrics:  # one writer per metrics file (ADR-0130)
+            from pose_adapters.locks import output_lock
+
+            npz = save_metrics if save_metrics.endswith(".npz") else save_metrics + ".npz"
+            held.enter_context(output_lock(npz))
+        result = bootstrap.build_evaluate_use_case().run(request)
     if as_json:
         print(json.dumps(_json_summary(result), indent=2))
     else:
