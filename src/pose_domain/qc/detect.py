@@ -143,21 +143,34 @@ def _observations(
     return out, names, counts
 
 
+def _pose_distance(pred: _F, obs: _F) -> _F:
+    """``(m, N, 2)`` × ``(p, N, 2)`` → ``(m, p)`` mean node distance, px (centroids where no
+    node is visible in both; inf when either has no node)."""
+    dist = mean_node_distance(pred[:, None], obs[None])
+    far = ~np.isfinite(dist)
+    if far.any():
+        cd = np.linalg.norm(_centroid(pred)[:, None] - _centroid(obs)[None], axis=-1)
+        dist = np.where(far, np.nan_to_num(cd, nan=np.inf), dist)
+    return np.asarray(dist, dtype=np.float64)
+
+
 def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> list[_Step]:
-    """Run the constant-velocity model over the frames; one :class:`_Step` per frame."""
+    """Follow every track with the pose model; one :class:`_Step` per frame."""
     states: dict[int, _State] = {}
     steps: list[_Step] = []
     for t, tids, pts, _ in obs:
         cand = [k for k, s in states.items() if t - s.frame <= window]
         gaps = np.array([t - states[k].frame for k in cand], dtype=np.float64)
         if cand:
-            pred = np.stack([states[k].points + states[k].velocity * (t - states[k].frame)
-                             for k in cand])
-            dist = mean_node_distance(pred[:, None], pts[None])
-            far = ~np.isfinite(dist)
-            if far.any():  # no common node: compare centroids
-                cd = np.linalg.norm(_centroid(pred)[:, None] - _centroid(pts)[None], axis=-1)
-                dist = np.where(far, np.nan_to_num(cd, nan=np.inf), dist)
+            still = np.stack([states[k].points for k in cand])
+            moving = np.stack([states[k].points + states[k].velocity * (t - states[k].frame)
+                               for k in cand])
+            # two motion hypotheses (still, constant velocity): the better one counts, so a
+            # velocity estimated from a bad pose cannot make a good pose look far off
+            d_still, d_moving = _pose_distance(still, pts), _pose_distance(moving, pts)
+            dist = np.minimum(d_still, d_moving)
+            use_moving = (d_moving <= d_still).sum(axis=1) * 2 > d_still.shape[1]
+            pred = np.where(use_moving[:, None, None], moving, still)
         else:
             pred = np.zeros((0, *pts.shape[1:]))
             dist = np.zeros((0, len(tids)))
