@@ -17,8 +17,7 @@ from pose_adapters._files import write_atomic
 from pose_domain.errors import OutputWriteError
 from pose_domain.qc import QcReport
 
-KIND_COLORS = {"swap": "#d62728", "break": "#ff7f0e", "jump": "#9467bd", "count": "#7f7f7f",
-               "low_score": "#8c564b"}
+KIND_COLORS = {"swap": "#d62728", "break": "#ff7f0e", "jump": "#9467bd", "count": "#7f7f7f"}
 KIND_HELP = {
     "swap": "two tracks probably exchanged animals (or one track moved to another animal)",
     "break": "a track ends and another starts where the same animal probably continues",
@@ -238,7 +237,7 @@ def _timeline(rep: QcReport, events: Sequence[Mapping[str, Any]], truth: Sequenc
 
     # events (identity kinds and others), the strongest 100 per row
     for title, kinds in (("swap/break", ("swap", "break")),
-                         ("other events", ("jump", "count", "low_score"))):
+                         ("other events", ("jump", "count"))):
         label(title, y)
         for e in [e for e in events if e["kind"] in kinds][:100]:
             c = KIND_COLORS.get(e["kind"], "#555")

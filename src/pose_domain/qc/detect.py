@@ -354,7 +354,8 @@ def _swap_events(
                     if d_ab / body < near:
                         near_b, near = b, d_ab / body
                 base = keep_a - float(_rho(np.array(_JUMP_Z)))
-                moved = f"{names[a]} moved {s.dist[ra, ca]:.0f} px against its motion ({za:.1f}σ)"
+                moved = (f"{names[a]}'s pose is {s.dist[ra, ca]:.0f} px ({za:.0f}σ) from "
+                         "where its motion puts it")
                 if near_b is not None and (near <= _REACH or occluded):
                     score = base - near + (_OCCLUSION_PRIOR if occluded else 0.0)
                     why = (f"{moved}; {names[near_b]} is {near:.1f} body lengths away, so the "
@@ -367,7 +368,7 @@ def _swap_events(
                     out.append(QcEvent(
                         frame_idx=s.frame, video_index=video_index, kind="jump",
                         tracks=(names[a],), score=base - _POSE_PENALTY,
-                        why=f"{moved} after {int(s.gaps[ra])} frame(s), no other animal near"))
+                        why=f"{moved} after {int(s.gaps[ra])} frame(s); no other animal is near"))
     return out
 
 

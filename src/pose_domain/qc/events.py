@@ -8,7 +8,7 @@ import attrs
 
 #: Event kinds. ``swap`` and ``break`` are identity errors; the others point at frames where
 #: the poses themselves are doubtful (they often precede identity errors).
-EventKind = Literal["swap", "break", "jump", "count", "low_score"]
+EventKind = Literal["swap", "break", "jump", "count"]
 
 IDENTITY_KINDS: tuple[str, ...] = ("swap", "break")
 
@@ -21,7 +21,7 @@ class QcEvent:
         frame_idx: Frame of the video where the error shows (first frame of the new state).
         video_index: Index of the video in the labels file.
         kind: See :data:`EventKind`.
-        tracks: Names of the tracks involved (two for swap/break, one for jump/low_score,
+        tracks: Names of the tracks involved (two for swap/break, one for jump,
             none for count).
         score: Log-odds-like evidence; higher = more likely an error. Comparable across kinds.
         why: One human sentence with the numbers behind the score.

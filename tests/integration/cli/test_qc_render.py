@@ -28,7 +28,7 @@ def test_qc_writes_ranked_events_and_a_self_contained_page(tmp_path: Path, capsy
     assert events and {"frame_idx", "kind", "tracks", "score", "why"} <= set(events[0])
     scores = [e["score"] for e in events]
     assert scores == sorted(scores, reverse=True)
-    assert {e["kind"] for e in events} <= {"swap", "break", "jump", "count", "low_score"}
+    assert {e["kind"] for e in events} <= {"swap", "break", "jump", "count"}
     s = doc["summary"]
     assert s["videos"][0]["expected_count"] == 2 and s["videos"][0]["video_found"]
     assert s["identity"]["id_switches"] == len(s["true_switches"])

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.fakes.ports import InMemoryLabelsStore
 
 from pose_app.dataset import Dataset, VideoRef
 from pose_app.ports.progress import NullProgress, ProgressReporter
@@ -17,6 +16,7 @@ from pose_app.render import RenderRequest, RenderUseCase
 from pose_domain.errors import FrameSelectionError, InputNotFoundError, UnsupportedInputError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.qc import QcReport
+from tests.fakes.ports import InMemoryLabelsStore
 
 
 def _dataset(swap_at: int | None = 30, n: int = 60, tracked: bool = True) -> Dataset:
@@ -48,7 +48,8 @@ def _truth(n: int = 60) -> Dataset:
 
 class FakeWriter:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, Mapping[str, Any], Sequence[QcReport], Mapping[int, bytes]]] = []
+        self.calls: list[
+            tuple[str, Mapping[str, Any], Sequence[QcReport], Mapping[int, bytes]]] = []
 
     def write(self, output_dir: str, document: Mapping[str, Any],
               reports: Sequence[QcReport], thumbnails: Mapping[int, bytes]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -66,7 +68,8 @@ def test_a_break_links_the_track_that_ends_to_the_one_that_starts() -> None:
     assert breaks[0] is next(e for e in rep.events if e.kind in ("swap", "break"))
     assert "ends at frame 39" in breaks[0].why
     counts = [e for e in rep.events if e.kind == "count"]
-    assert [(e.frame_idx, e.why) for e in counts] == [(40, "1 instance(s) instead of 2 for 3 frame(s)")]
+    assert [(e.frame_idx, e.why) for e in counts] == [
+        (40, "1 instance(s) instead of 2 for 3 frame(s)")]
 
 
 def test_a_track_that_jumps_to_the_other_animal_is_a_swap_not_a_jump() -> None:
@@ -76,7 +79,7 @@ def test_a_track_that_jumps_to_the_other_animal_is_a_swap_not_a_jump() -> None:
     frames[70] = LabeledFrame(0, 70, [PredictedInstance.from_arrays(poses[70][1], np.ones(2),
                                                                     0.5, track=A)])
     rep = detect_identity_events(frames)
-    top = [e for e in rep.events if e.frame_idx in (70, 71)][0]
+    top = next(e for e in rep.events if e.frame_idx in (70, 71))
     assert top.kind == "swap" and set(top.tracks) == {"a", "b"}
     assert "missing" in top.why
 
@@ -86,7 +89,7 @@ def test_events_are_merged_within_the_radius_and_capped() -> None:
     rep = detect_identity_events(frames, QcConfig(nms_radius=3, max_events=5))
     assert len(rep.events) <= 5
     swaps = sorted(e.frame_idx for e in rep.events if e.kind == "swap")
-    assert all(b - a > 3 for a, b in zip(swaps, swaps[1:]))
+    assert all(b - a > 3 for a, b in itertools.pairwise(swaps))
     scores = [e.score for e in rep.events]
     assert scores == sorted(scores, reverse=True)
 
