@@ -41,7 +41,7 @@ _F = NDArray[np.float64]
 #: Log-odds added to a swap when an animal of the pair is not seen (occlusion).
 _OCCLUSION_PRIOR = 1.0
 #: Log-odds added to a break when the new track does not exceed the expected count.
-_COUNT_PRIOR = 1.0
+_COUNT_PRIOR = 3.0
 #: A jump is reported when its residual exceeds this many σ (``ρ`` above ``ρ(z)``).
 _JUMP_Z = 6.0
 #: A velocity is estimated only from observations at most this many frames apart.

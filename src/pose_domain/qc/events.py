@@ -61,7 +61,7 @@ class QcConfig:
     """
 
     window: int = 30
-    break_window: int = 60
+    break_window: int = 150
     nms_radius: int = 3
     min_score: float = -3.0
     max_events: int | None = 500
