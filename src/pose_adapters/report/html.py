@@ -27,6 +27,7 @@ KIND_HELP = {
 _W = 1100  # plot width, px
 _LEFT = 110  # label column, px
 _BINS = 1000
+_MAX_TRACK_ROWS = 60
 
 
 def _json_safe(value: Any) -> Any:
@@ -253,8 +254,10 @@ def _timeline(rep: QcReport, events: Sequence[Mapping[str, Any]], truth: Sequenc
             rows.append(f'<rect x="{x(f) - 1:.1f}" y="{y}" width="2" height="{row_h}" '
                         f'fill="#000"><title>true switch at frame {f}</title></rect>')
         y += row_h + gap
-    # presence per track
-    for t in rep.tracks:
+    # presence per track (the longest tracks when there are many)
+    shown = sorted(rep.tracks, key=lambda t: -len(t.frames))[:_MAX_TRACK_ROWS]
+    hidden = len(rep.tracks) - len(shown)
+    for t in [t for t in rep.tracks if t in shown]:
         c = colors.get(t.name, "#888")
         label(t.name, y, c)
         rows.append(f'<rect x="{_LEFT}" y="{y}" width="{_W}" height="{row_h}" fill="#f3f3f3"/>')
@@ -262,6 +265,10 @@ def _timeline(rep: QcReport, events: Sequence[Mapping[str, Any]], truth: Sequenc
             rows.append(f'<rect x="{x(a):.1f}" y="{y}" width="{max(x(b + 1) - x(a), 0.8):.1f}" '
                         f'height="{row_h}" fill="{c}"><title>{html.escape(t.name)}: frames '
                         f"{a}–{b}</title></rect>")
+        y += row_h + gap
+    if hidden:
+        rows.append(f'<text x="{_LEFT}" y="{y + 10}" fill="#666">{hidden} shorter tracks not '
+                    "shown</text>")
         y += row_h + gap
     # instance count against the expected count
     y += 6

@@ -26,6 +26,7 @@ kept), so one encounter does not fill the list.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import attrs
@@ -393,11 +394,17 @@ def _break_events(
             last[k] = (t, p, vel)
     end_of_video = obs[-1][0] if obs else 0
     out: list[QcEvent] = []
+    ends = sorted((v[0], k) for k, v in last.items() if v[0] < end_of_video)
+    end_frames = [f for f, _ in ends]
     for b, (tb, pb) in first.items():
-        for a, (ta, pa, va) in last.items():
-            gap = tb - ta
-            if a == b or gap <= 0 or gap > cfg.break_window or ta >= end_of_video:
+        # only tracks that ended within the window before b starts (sorted ends: bisect)
+        lo = bisect.bisect_left(end_frames, tb - cfg.break_window)
+        hi = bisect.bisect_left(end_frames, tb)
+        for ta, a in ends[lo:hi]:
+            if a == b:
                 continue
+            _, pa, va = last[a]
+            gap = tb - ta
             pred = pa + va * gap
             d = float(mean_node_distance(pred, pb))
             if not np.isfinite(d):
