@@ -35,3 +35,13 @@ app.command(
     name="predict",
     help="Run an exported model folder on a video or .slp.",
 )
+app.command(
+    "pose_cli.commands.qc:qc",
+    name="qc",
+    help="Find probable identity swaps and breaks in a tracked .slp; write a report.",
+)
+app.command(
+    "pose_cli.commands.render:render",
+    name="render",
+    help="Render the poses of a .slp over its video (overlay .mp4).",
+)

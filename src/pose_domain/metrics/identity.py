@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
@@ -123,6 +124,48 @@ def _frame_key(frame: LabeledFrame) -> tuple[int, int]:
     return (frame.video_index, frame.frame_idx)
 
 
+@attrs.frozen
+class IdSwitch:
+    """One identity switch of the per-frame matching (what ``id_switches`` counts).
+
+    Attributes:
+        frame_idx: Frame where the GT track is first matched to the new prediction track.
+        video_index: Prediction video index of that frame.
+        gt_track: Name of the GT track.
+        old_track: Name of the prediction track it was matched to before.
+        new_track: Name of the prediction track it is matched to from this frame.
+    """
+
+    frame_idx: int
+    video_index: int
+    gt_track: str
+    old_track: str
+    new_track: str
+
+
+def identity_switches(
+    gt_frames: Sequence[LabeledFrame],
+    pred_frames: Sequence[LabeledFrame],
+    *,
+    match_by: MatchBy = "distance",
+    threshold: float | None = None,
+    oks_stddev: float = DEFAULT_OKS_STDDEV,
+    user_labels_only: bool = True,
+    video_map: Mapping[int, int] | None = None,
+) -> list[IdSwitch]:
+    """The switches that :func:`identity_metrics` counts as ``id_switches``, in frame order.
+
+    Same arguments and rule as :func:`identity_metrics`; ``len(result) == id_switches``.
+    """
+    switches: list[IdSwitch] = []
+    identity_metrics(
+        gt_frames, pred_frames, match_by=match_by, threshold=threshold,
+        oks_stddev=oks_stddev, user_labels_only=user_labels_only, video_map=video_map,
+        switch_log=switches,
+    )
+    return switches
+
+
 def identity_metrics(
     gt_frames: Sequence[LabeledFrame],
     pred_frames: Sequence[LabeledFrame],
@@ -132,6 +175,7 @@ def identity_metrics(
     oks_stddev: float = DEFAULT_OKS_STDDEV,
     user_labels_only: bool = True,
     video_map: Mapping[int, int] | None = None,
+    switch_log: list[IdSwitch] | None = None,
 ) -> dict[str, Any]:
     """Identity metrics of tracked predictions against tracked GT (rule: module docstring).
 
@@ -145,6 +189,7 @@ def identity_metrics(
         oks_stddev: σ for ``match_by="oks"``.
         user_labels_only: Use only user (not predicted) instances of ``gt_frames``.
         video_map: GT video index → prediction video index (identity when None).
+        switch_log: When given, each counted ``id_switches`` switch is appended to it.
 
     Returns:
         Dict of python scalars. Per-frame matching: ``id_switches``, ``idf1``, ``idp``,
@@ -218,6 +263,9 @@ def identity_metrics(
             matched_pairs[(gk, pk)] = matched_pairs.get((gk, pk), 0) + 1
             if gk in last_frame_match and last_frame_match[gk] is not pk:
                 n_sw += 1
+                if switch_log is not None:
+                    switch_log.append(IdSwitch(key[1], key[0], gk.name,
+                                               last_frame_match[gk].name, pk.name))
             last_frame_match[gk] = pk
 
         # CLEAR-MOT: keep still-valid correspondences, assign the rest.

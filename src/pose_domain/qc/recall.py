@@ -1,0 +1,72 @@
+"""How many true identity switches a ranked event list points at (the QC acceptance measure).
+
+True switch frames (from :func:`pose_domain.metrics.identity.identity_switches` against a
+proofread truth) are clustered: consecutive switch frames at most ``tolerance`` apart form one
+cluster. A cluster is *found* when one of the top ``k`` events of an identity kind (swap,
+break) lies within ``tolerance`` frames of one of its frames. ``k`` defaults to
+``max(20, 3 × number of switches)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from pose_domain.qc.events import IDENTITY_KINDS, QcEvent
+
+
+@attrs.frozen(kw_only=True)
+class SwitchRecall:
+    """Attributes:
+    n_switches: True switches.
+    clusters: Switch frames grouped into clusters.
+    found: Per cluster: an identity event of the top ``k`` is near it.
+    top_k: Events considered.
+    """
+
+    n_switches: int
+    clusters: tuple[tuple[int, ...], ...]
+    found: tuple[bool, ...]
+    top_k: int
+
+    @property
+    def recall(self) -> float:
+        """Fraction of clusters found (1.0 when there is no switch)."""
+        return sum(self.found) / len(self.found) if self.found else 1.0
+
+
+def cluster_frames(frames: Sequence[int], tolerance: int) -> list[tuple[int, ...]]:
+    """Sorted frames grouped so that neighbours within ``tolerance`` share a cluster."""
+    out: list[list[int]] = []
+    for f in sorted(frames):
+        if out and f - out[-1][-1] <= tolerance:
+            out[-1].append(f)
+        else:
+            out.append([f])
+    return [tuple(c) for c in out]
+
+
+def switch_recall(
+    switch_frames: Sequence[int],
+    events: Sequence[QcEvent],
+    *,
+    tolerance: int = 3,
+    top_k: int | None = None,
+) -> SwitchRecall:
+    """Recall of true switch clusters by the ranked ``events`` (module docstring).
+
+    Args:
+        switch_frames: Frame index of each true switch (repeats allowed).
+        events: Events ranked best first (as :func:`detect_identity_events` returns them).
+        tolerance: Frames of slack, for clustering and for matching an event.
+        top_k: Events considered; None for ``max(20, 3 × len(switch_frames))``.
+    """
+    k = max(20, 3 * len(switch_frames)) if top_k is None else top_k
+    hits = [e.frame_idx for e in events[:k] if e.kind in IDENTITY_KINDS]
+    clusters = cluster_frames(switch_frames, tolerance)
+    found = tuple(
+        any(abs(h - f) <= tolerance for h in hits for f in c) for c in clusters
+    )
+    return SwitchRecall(n_switches=len(switch_frames), clusters=tuple(clusters), found=found,
+                        top_k=k)
