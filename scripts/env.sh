@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check "torch==2.13.0" >&2
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev,openvino,legacy,ray]" \
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev,openvino,legacy,ray,render]" \
     "torch==2.13.0" >&2
   touch "$STAMP"
 fi

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.ports.labels import LabelsStore
 from pose_app.ports.qc import PathChecker, ReportWriter, Shot, ThumbnailRenderer
 from pose_domain.errors import (
     InputNotFoundError,
@@ -24,11 +25,6 @@ from pose_domain.errors import (
 )
 from pose_domain.metrics.identity import identity_metrics, identity_switches
 from pose_domain.qc import IDENTITY_KINDS, QcConfig, QcEvent, QcReport, detect_identity_events
-
-
-class DatasetLoader(Protocol):
-    def load(self, path: str) -> Dataset: ...
-
 
 #: ``(gt, pred) -> [(gt_video_index, pred_video_index), ...]`` (as for ``pose eval``).
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
@@ -117,7 +113,7 @@ def _tracked_videos(dataset: Dataset) -> list[int]:
 class QcUseCase:
     """Load, detect, optionally score against a ground truth, draw thumbnails, write."""
 
-    loader: DatasetLoader
+    loader: LabelsStore
     writer: ReportWriter
     thumbnails: ThumbnailRenderer | None = None
     pair_videos: VideoPairer | None = None

@@ -8,9 +8,10 @@ import os
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.ports.labels import LabelsStore
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.qc import OverlayRenderer, OverlayStyle, PathChecker
-from pose_app.qc import DatasetLoader, locate_video, video_not_found
+from pose_app.qc import locate_video, video_not_found
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.frames import resolve_frames
 
@@ -52,7 +53,7 @@ def _frame_count(dataset: Dataset, video_index: int) -> int:
 
 @attrs.define
 class RenderUseCase:
-    loader: DatasetLoader
+    loader: LabelsStore
     renderer: OverlayRenderer
     progress: ProgressReporter = attrs.field(factory=NullProgress)
     exists: PathChecker = os.path.exists

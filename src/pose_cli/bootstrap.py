@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from pose_app.ports.video import VideoOpener
     from pose_app.predict import PredictUseCase
     from pose_app.predict.collect import CollectedFrame
+    from pose_app.qc import QcUseCase
+    from pose_app.render import RenderUseCase
     from pose_app.track import TrackOnlyUseCase
 
 
@@ -258,3 +260,22 @@ def output_lock(output_path: str) -> contextlib.AbstractContextManager[Any]:
     from pose_adapters.locks import output_lock as lock
 
     return lock(output_path)
+
+
+def build_qc_use_case() -> QcUseCase:
+    """``pose qc``: identity QC with sleap-io loading, thumbnails and the HTML report."""
+    from pose_adapters.metrics_io import pair_videos
+    from pose_adapters.report import HtmlReportWriter, SleapIoThumbnails
+    from pose_app.qc import QcUseCase
+
+    return QcUseCase(loader=labels_store(), writer=HtmlReportWriter(),
+                     thumbnails=SleapIoThumbnails(), pair_videos=pair_videos)
+
+
+def build_render_use_case(progress: str) -> RenderUseCase:
+    """``pose render``: overlay videos drawn by sleap-io."""
+    from pose_adapters.report import SleapIoOverlayRenderer
+    from pose_app.render import RenderUseCase
+
+    return RenderUseCase(loader=labels_store(), renderer=SleapIoOverlayRenderer(),
+                         progress=make_progress(progress))

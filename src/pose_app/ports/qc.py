@@ -3,7 +3,7 @@ report, rendering a video (all through sleap-io's renderer in production)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -101,7 +101,5 @@ class OverlayRenderer(Protocol):
         ...
 
 
-class PathChecker(Protocol):
-    def __call__(self, path: str) -> bool:
-        """True when ``path`` names an existing file or folder."""
-        ...
+#: ``path -> True`` when it names an existing file or folder (``os.path.exists``).
+PathChecker = Callable[[str], bool]

@@ -40,18 +40,14 @@ def qc(
 ) -> int:
     """Find probable identity swaps and track breaks in a tracked .slp, without ground truth,
     and write a ranked list (qc.json) and a self-contained report page (index.html)."""
-    from pose_adapters.metrics_io import pair_videos
-    from pose_adapters.report import HtmlReportWriter, SleapIoThumbnails
-    from pose_adapters.slp import SlpLabelsStore
-    from pose_app.qc import QcRequest, QcUseCase
+    from pose_app.qc import QcRequest
+    from pose_cli import bootstrap
     from pose_domain.errors import InvalidOptionError
     from pose_domain.qc import QcConfig
 
     if max_events < 1:
         raise InvalidOptionError(f"--max_events must be >= 1, got {max_events}")
-    use_case = QcUseCase(loader=SlpLabelsStore(), writer=HtmlReportWriter(),
-                         thumbnails=SleapIoThumbnails(), pair_videos=pair_videos)
-    result = use_case.run(QcRequest(
+    result = bootstrap.build_qc_use_case().run(QcRequest(
         predictions_path=predictions, output_dir=output, video_path=video,
         ground_truth_path=ground_truth, thumbnails=thumbnails,
         config=QcConfig(max_events=max_events),

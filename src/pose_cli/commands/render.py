@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Literal
 
 from cyclopts import Parameter
 
@@ -42,24 +42,18 @@ def render(
         int, Parameter(name=["--video_index"], help="Which video of the .slp to render.")
     ] = 0,
     progress: Annotated[
-        str, Parameter(name=["--progress"], help="Progress display: rich, json or none.")
+        Literal["rich", "json", "none"],
+        Parameter(name=["--progress"], help="Progress display: rich, json or none."),
     ] = "rich",
 ) -> int:
     """Render the poses of a .slp over its video: skeleton edges, nodes, one colour per
     track, optional trails and frame numbers (drawn by sleap-io)."""
-    from pose_adapters.report import SleapIoOverlayRenderer
-    from pose_adapters.slp import SlpLabelsStore
     from pose_app.ports.qc import OverlayStyle
-    from pose_app.render import RenderRequest, RenderUseCase
-    from pose_cli.progress import make_progress
-    from pose_domain.errors import InvalidOptionError
+    from pose_app.render import RenderRequest
+    from pose_cli import bootstrap
 
-    if progress not in ("rich", "json", "none"):
-        raise InvalidOptionError(f"--progress must be rich, json or none, got '{progress}'")
     out = output or os.path.splitext(predictions)[0] + ".render.mp4"
-    use_case = RenderUseCase(loader=SlpLabelsStore(), renderer=SleapIoOverlayRenderer(),
-                             progress=make_progress(progress))
-    result = use_case.run(RenderRequest(
+    result = bootstrap.build_render_use_case(progress).run(RenderRequest(
         predictions_path=predictions, output_path=out, video_path=video, frames=frames,
         video_index=video_index,
         style=OverlayStyle(trails=trails, frame_numbers=frame_numbers, scale=scale),

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import numpy as np
 import pytest
 
 from pose_app.dataset import Dataset, VideoRef
-from pose_app.ports.progress import NullProgress, ProgressReporter
-from pose_app.ports.qc import OverlayStyle, Shot
+from pose_app.ports.progress import NullProgress
+from pose_app.ports.qc import OverlayStyle
 from pose_app.qc import QcRequest, QcUseCase, locate_video
 from pose_app.render import RenderRequest, RenderUseCase
 from pose_domain.errors import FrameSelectionError, InputNotFoundError, UnsupportedInputError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
-from pose_domain.qc import QcReport
 from tests.fakes.ports import InMemoryLabelsStore
+from tests.fakes.qc import FakeRenderer, FakeThumbs, FakeWriter
 
 
 def _dataset(swap_at: int | None = 30, n: int = 60, tracked: bool = True) -> Dataset:
@@ -44,27 +41,6 @@ def _truth(n: int = 60) -> Dataset:
         frames.append(LabeledFrame(0, t, [Instance(points=pa, track=m),
                                           Instance(points=pb, track=f)]))
     return Dataset(videos=[VideoRef(filename="/videos/fly.mp4")], frames=frames, tracks=[m, f])
-
-
-class FakeWriter:
-    def __init__(self) -> None:
-        self.calls: list[
-            tuple[str, Mapping[str, Any], Sequence[QcReport], Mapping[int, bytes]]] = []
-
-    def write(self, output_dir: str, document: Mapping[str, Any],
-              reports: Sequence[QcReport], thumbnails: Mapping[int, bytes]) -> list[str]:
-        self.calls.append((output_dir, document, reports, thumbnails))
-        return [f"{output_dir}/qc.json", f"{output_dir}/index.html"]
-
-
-class FakeThumbs:
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    def render(self, dataset: Dataset, video_index: int, video_path: str,
-               shots: Sequence[Shot]) -> list[bytes | None]:
-        self.paths.append(video_path)
-        return [f"{s.frame_idx}:{','.join(s.tracks)}".encode() for s in shots]
 
 
 def _use_case(files: dict[str, Dataset], existing: set[str]) -> tuple[QcUseCase, FakeWriter,
@@ -122,21 +98,6 @@ def test_untracked_predictions_are_refused_with_a_hint() -> None:
     with pytest.raises(UnsupportedInputError, match="no tracked instance") as info:
         uc.run(QcRequest(predictions_path="pred.slp", output_dir="out"))
     assert "pose track" in (info.value.hint or "")
-
-
-class FakeRenderer:
-    def __init__(self, n_frames: int = 60) -> None:
-        self.n_frames = n_frames
-        self.calls: list[tuple[str, list[int], str, OverlayStyle]] = []
-
-    def count_frames(self, video_path: str) -> int:
-        return self.n_frames
-
-    def render(self, dataset: Dataset, video_index: int, video_path: str,
-               frames: Sequence[int], output_path: str, style: OverlayStyle,
-               progress: ProgressReporter) -> int:
-        self.calls.append((video_path, list(frames), output_path, style))
-        return len(frames)
 
 
 def test_render_resolves_frames_and_the_video() -> None:
