@@ -137,6 +137,8 @@ def _global_peaks(outputs: dict[str, np.ndarray],
                                         o.refine and offs is None, o.integral_patch_size)
     if offs is not None:
         pts = peaks.offset_refine_global(pts, offs)
+    elif o.local_refine:
+        pts = peaks.local_refine_global(outputs[CONFMAPS], pts)
     return pts, vals
 
 
@@ -145,6 +147,8 @@ def _local_peaks(outputs: dict[str, np.ndarray], o: InferenceOptions) -> peaks.P
     offs = _offsets(outputs, o)
     found = peaks.find_local_peaks(outputs[CONFMAPS], o.peak_threshold,
                                    o.refine and offs is None, o.integral_patch_size)
+    if offs is None and o.local_refine:
+        return peaks.local_refine_peaks(outputs[CONFMAPS], found)
     return found if offs is None else peaks.offset_refine_local(found, offs)
 
 
