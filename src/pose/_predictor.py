@@ -145,7 +145,7 @@ class Predictor:
         """
         import sleap_io as sio
 
-        from pose_adapters.video import memory
+        from pose_adapters import inmemory as memory
         from pose_cli import bootstrap
 
         spec = _frames_spec(frames)
@@ -300,7 +300,8 @@ def _frames_of(data: Any) -> Iterator[Any]:
         yield from as_frames(data)
         return
     if isinstance(data, (str, os.PathLike, sio.Video)):
-        from pose_adapters.video import memory, open_video_file
+        from pose_adapters import inmemory as memory
+        from pose_adapters.video import open_video_file
 
         src = (memory.video_source(data) if isinstance(data, sio.Video)
                else open_video_file(os.fspath(data)))

@@ -386,7 +386,8 @@ def refine_local(
 
     On each axis the two neighbours of the peak's cell (``floor(p)``) are compared: the
     coordinate moves by ``+step`` when the next cell is larger, ``-step`` when the previous one
-    is, and stays when they are equal. Cells outside the map never attract the peak.
+    is, and stays when they are equal. Cells outside the map read 0 (as in
+    :func:`refine_integral`).
 
     Args:
         cms: ``(B, C, H, W)`` float maps.
@@ -411,7 +412,7 @@ def refine_local(
     def value(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
         inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
         got = cms[s, c, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)].astype(np.float64)
-        return np.where(inside, got, -np.inf)
+        return np.where(inside, got, 0.0)
 
     def direction(before: np.ndarray, after: np.ndarray) -> np.ndarray:
         return np.where(after > before, 1.0, np.where(before > after, -1.0, 0.0))
