@@ -295,6 +295,9 @@ class InputOptions:
         default="channels_last", validator=_one_of(InputFormat)
     )
     """Axis order of an HDF5 video's frames."""
+    max_frames: int | None = attrs.field(default=None, validator=_positive, metadata=_EXEC)
+    """Live inputs (-i 0, a stream URL): stop after this many frames (default: at the stream's
+    end or Ctrl-C)."""
 
 
 @attrs.frozen(kw_only=True)
