@@ -8,7 +8,7 @@ frames, or when the caller stops iterating.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 import numpy as np
@@ -23,7 +23,7 @@ STREAM_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp:
 class LiveCapture(Protocol):
     """What is used of ``cv2.VideoCapture``."""
 
-    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
+    def isOpened(self) -> bool: ...
 
     def read(self) -> tuple[bool, Any]: ...
 
@@ -50,7 +50,7 @@ def live_frames(
     *,
     max_frames: int | None = None,
     open_capture: CaptureOpener | None = None,
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Frames ``(H, W, 3)`` uint8 RGB of a camera (``"0"``) or stream URL, as they arrive.
 
     Args:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sleap_io as sio
-from tests.conftest import DATA
 
 from pose_adapters.video.live import is_live_source, live_frames
 from pose_app.options import TrackOptions
 from pose_cli.live import live_output_path, run_live
 from pose_domain.errors import InputNotFoundError
+from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")
 SINGLE = str(DATA / "models" / "sleapnn" / "single_instance")
@@ -29,7 +29,7 @@ class FakeCapture:
         self.reads = 0
         self.released = False
 
-    def isOpened(self) -> bool:  # noqa: N802
+    def isOpened(self) -> bool:
         return self.opened
 
     def read(self):

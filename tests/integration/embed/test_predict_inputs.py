@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sleap_io as sio
-from tests.conftest import DATA
 
 import pose
 from pose_app.options import TrackOptions
 from pose_cli.run import run_track
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
+from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")
 MODELS = DATA / "models" / "sleapnn"
@@ -119,3 +119,23 @@ def test_sleap_keywords_map_to_track_flags():
     assert opts.inference.max_instances == 2
     assert TrackOptions.from_flags(integral_refinement=None).inference.integral_refinement == \
         "none"
+
+
+def test_export_metadata_is_typed(tmp_path):
+    import json
+
+    from pose_domain.errors import ModelLoadError
+
+    meta = {"model_type": "top_down", "node_names": ["head", "tail"], "edge_inds": [[0, 1]],
+            "input_name": "image", "input_dtype": "uint8", "input_layout": "NCHW",
+            "input_shape": ["batch", "channels (1 or 3)", "height", "width"],
+            "input_channels": 1, "output_stride": 2, "class_names": [],
+            "networks": [{"role": "centroid", "onnx": "centroid.onnx"},
+                         {"role": "instance", "onnx": "instance.onnx"}]}
+    (tmp_path / "export_metadata.json").write_text(json.dumps(meta))
+    got = pose.load_metadata(tmp_path)
+    assert got.model_type == "top_down" and got.node_names == ("head", "tail")
+    assert got.edge_indices == ((0, 1),) and got.input_dtype == "uint8"
+    assert got.runtime_files == {"centroid": ("centroid.onnx",), "instance": ("instance.onnx",)}
+    with pytest.raises(ModelLoadError):
+        pose.load_metadata(tmp_path / "..")

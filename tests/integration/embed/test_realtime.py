@@ -8,11 +8,11 @@ import os
 import numpy as np
 import pytest
 import sleap_io as sio
-from tests.conftest import DATA
 
 import pose
 from pose_app.options import TrackOptions
 from pose_cli.run import run_track
+from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")
 MODELS = DATA / "models" / "sleapnn"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from tests.conftest import DATA
 
 from pose_cli.api import run_inference
+from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")
 SINGLE = str(DATA / "models" / "sleapnn" / "single_instance")
