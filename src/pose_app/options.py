@@ -21,7 +21,7 @@ from pose_domain.errors import InvalidOptionError
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
-Refinement = Literal["integral", "none"]
+Refinement = Literal["integral", "local", "none"]
 OverlapMethod = Literal["iou", "oks"]
 CandidatesMethod = Literal["fixed_window", "local_queues"]
 Features = Literal["keypoints", "centroids", "bboxes", "image"]
@@ -166,7 +166,7 @@ class InferenceOptions:
     integral_refinement: Refinement = attrs.field(
         default="integral", converter=_refinement, validator=_one_of(Refinement)
     )
-    """Sub-pixel peak refinement: integral, or none."""
+    """Sub-pixel peak refinement: integral, local (SLEAP 1.x's quarter-stride step), or none."""
     integral_patch_size: int = attrs.field(default=5, validator=_positive)
     """Patch size (pixels) of integral refinement."""
     anchor_part: str | None = None
@@ -196,6 +196,11 @@ class InferenceOptions:
     def refine(self) -> bool:
         """Only ``integral`` refines; ``none`` does not."""
         return self.integral_refinement == "integral"
+
+    @property
+    def local_refine(self) -> bool:
+        """``local``: each peak coordinate steps 0.25 grid cell toward its larger neighbour."""
+        return self.integral_refinement == "local"
 
 
 @attrs.frozen(kw_only=True)
@@ -290,6 +295,9 @@ class InputOptions:
         default="channels_last", validator=_one_of(InputFormat)
     )
     """Axis order of an HDF5 video's frames."""
+    max_frames: int | None = attrs.field(default=None, validator=_positive, metadata=_EXEC)
+    """Live inputs (-i 0, a stream URL): stop after this many frames (default: at the stream's
+    end or Ctrl-C)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -279,3 +279,11 @@ def build_render_use_case(progress: str) -> RenderUseCase:
 
     return RenderUseCase(loader=labels_store(), renderer=SleapIoOverlayRenderer(),
                          progress=make_progress(progress))
+
+
+def live_source(source: str, max_frames: int | None,
+                open_capture: Callable[[int | str], Any] | None = None) -> Any:
+    """Frames of a camera index or stream URL through OpenCV (``--max_frames`` at most)."""
+    from pose_adapters.video.live import live_frames
+
+    return live_frames(source, max_frames=max_frames, open_capture=open_capture)

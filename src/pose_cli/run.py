@@ -67,6 +67,10 @@ def _run_track(data_paths: list[str], model_paths: list[str], options: TrackOpti
             "nothing to do: give -m MODEL to predict, or -t to track an existing .slp"
         )
     frame_ranges(options.selection.frames)  # a malformed --frames fails before any loading
+    if model_paths and len(data_paths) == 1 and _is_live(data_paths[0]):
+        from pose_cli.live import run_live
+
+        return run_live(data_paths[0], list(model_paths), options, stop=stop)
     executor = None
     if options.run.batch:
         from pose_cli import batch as plan
@@ -85,6 +89,13 @@ def _run_track(data_paths: list[str], model_paths: list[str], options: TrackOpti
     if job.track_only:
         return _run_track_only(job, inputs)
     return _run_local(job, inputs, stop)
+
+
+def _is_live(value: str) -> bool:
+    """A camera index or stream URL that is not a file here."""
+    from pose_adapters.video.live import is_live_source
+
+    return is_live_source(value) and not os.path.exists(value)
 
 
 def _output(job: TrackJob, data_path: str) -> str:

@@ -367,3 +367,74 @@ def offset_refine_local(found: PeakSet, offsets: np.ndarray) -> PeakSet:
     x, y = found.points[:, 0].astype(np.int64), found.points[:, 1].astype(np.int64)
     shift = np.stack([offsets[s, 2 * c, y, x], offsets[s, 2 * c + 1, y, x]], axis=1)
     return PeakSet(found.points + shift, found.values, s, c)
+
+
+# --- local (quarter-stride) refinement: SLEAP 1.x's "local" -------------------------------
+
+#: Step of local refinement, in grid cells (= a quarter of the output stride in pixels).
+LOCAL_STEP = 0.25
+
+
+def refine_local(
+    cms: np.ndarray,
+    samples: np.ndarray,
+    channels: np.ndarray,
+    rough: np.ndarray,
+    step: float = LOCAL_STEP,
+) -> np.ndarray:
+    """Move each rough peak a fixed ``step`` toward its larger neighbour, per axis.
+
+    On each axis the two neighbours of the peak's cell (``floor(p)``) are compared: the
+    coordinate moves by ``+step`` when the next cell is larger, ``-step`` when the previous one
+    is, and stays when they are equal. Cells outside the map read 0 (as in
+    :func:`refine_integral`).
+
+    Args:
+        cms: ``(B, C, H, W)`` float maps.
+        samples: ``(n,)`` int sample per peak.
+        channels: ``(n,)`` int channel per peak.
+        rough: ``(n, 2)`` float ``(x, y)`` rough peaks in grid units (finite).
+        step: Displacement in grid cells (default 0.25).
+
+    Returns:
+        ``(n, 2)`` float64 refined ``(x, y)``: ``rough + {-step, 0, +step}`` on each axis.
+    """
+    cms = _check_maps(cms)
+    rough = np.asarray(rough, dtype=np.float64).reshape(-1, 2)
+    if not len(rough):
+        return rough.copy()
+    _, _, h, w = cms.shape
+    s = np.asarray(samples, np.int64)
+    c = np.asarray(channels, np.int64)
+    x = np.floor(rough[:, 0]).astype(np.int64)
+    y = np.floor(rough[:, 1]).astype(np.int64)
+
+    def value(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+        got = cms[s, c, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)].astype(np.float64)
+        return np.where(inside, got, 0.0)
+
+    def direction(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+        return np.where(after > before, 1.0, np.where(before > after, -1.0, 0.0))
+
+    dx = direction(value(y, x - 1), value(y, x + 1))
+    dy = direction(value(y - 1, x), value(y + 1, x))
+    return rough + step * np.stack([dx, dy], axis=1)
+
+
+def local_refine_global(cms: np.ndarray, points: np.ndarray,
+                        step: float = LOCAL_STEP) -> np.ndarray:
+    """:func:`refine_local` for global peaks ``(B, C, 2)`` (NaN = no peak, kept NaN)."""
+    out = np.array(points, dtype=np.float64, copy=True)
+    b, c = np.nonzero(~np.isnan(out[..., 0]))
+    if len(b):
+        out[b, c] = refine_local(cms, b, c, out[b, c], step)
+    return out
+
+
+def local_refine_peaks(cms: np.ndarray, found: PeakSet, step: float = LOCAL_STEP) -> PeakSet:
+    """:func:`refine_local` for a :class:`PeakSet` in grid units (values unchanged)."""
+    if not len(found):
+        return found
+    points = refine_local(cms, found.samples, found.channels, found.points, step)
+    return PeakSet(points, found.values, found.samples, found.channels)

@@ -129,6 +129,8 @@ def _global_peaks(outputs: dict[str, np.ndarray],
                                         o.refine and offs is None, o.integral_patch_size)
     if offs is not None:
         pts = peaks.offset_refine_global(pts, offs)
+    elif o.local_refine:  # SLEAP 1.x quarter-pixel steps toward the larger neighbour
+        pts = peaks.local_refine_global(outputs[CONFMAPS], pts)
     return pts, vals
 
 
@@ -137,7 +139,11 @@ def _local_peaks(outputs: dict[str, np.ndarray], o: InferenceOptions) -> peaks.P
     offs = _offsets(outputs, o)
     found = peaks.find_local_peaks(outputs[CONFMAPS], o.peak_threshold,
                                    o.refine and offs is None, o.integral_patch_size)
-    return found if offs is None else peaks.offset_refine_local(found, offs)
+    if offs is not None:
+        return peaks.offset_refine_local(found, offs)
+    if o.local_refine:
+        return peaks.local_refine_peaks(outputs[CONFMAPS], found)
+    return found
 
 
 def instance_from(points: np.ndarray, scores: np.ndarray, score: float,
