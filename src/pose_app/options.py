@@ -29,6 +29,8 @@ ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist"]
 ScoringReduction = Literal["mean", "max", "robust_quantile"]
 MatchingMethod = Literal["hungarian", "greedy"]
 TrackerKind = Literal["online", "global"]
+KalmanFeatures = Literal["centroid", "keypoints"]
+DefaultsKind = Literal["track", "predict"]
 InputFormat = Literal["channels_last", "channels_first"]
 OutputFormat = Literal["slp", "analysis_h5"]
 ProgressKind = Literal["rich", "json", "none"]
@@ -73,6 +75,24 @@ def _refinement(value: Any) -> Any:
     if value is None or value is False or str(value).lower() in ("none", "null", "false", ""):
         return "none"
     return value
+
+
+def _int_list(value: Any) -> tuple[int, ...] | None:
+    """``"0,1,2"``, ``[0, 1, 2]`` or None -> a tuple of ints (None stays None)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return tuple(int(v) for v in value.replace(" ", "").split(",") if v)
+        except ValueError as exc:
+            raise InvalidOptionError(
+                f"expected comma-separated integers, got '{value}'", hint="e.g. 0,1,2"
+            ) from exc
+    return tuple(int(v) for v in value)
+
+
+def _int_list_ok(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _int_list(value)
 
 
 def _flags(*names: str, **extra: Any) -> dict[str, Any]:
@@ -252,6 +272,31 @@ class TrackingOptions:
     """After tracking, keep at most this many instances per frame (0 = off)."""
     tracking_clean_iou_threshold: float = 0.0
     """IoU above which the cleaning pass drops a duplicate."""
+    tracking_pre_cull_to_target: int = attrs.field(default=0, validator=_non_negative)
+    """Before tracking each frame, cull it to the target count (0 = off)."""
+    tracking_pre_cull_iou_threshold: float = attrs.field(default=0.0, validator=_non_negative)
+    """Overlap above which the pre-cull drops a duplicate first (0 = by score only)."""
+    use_kalman: bool = False
+    """Move candidates with a per-track Kalman filter (needs pykalman: pose[kalman])."""
+    kf_track_features: KalmanFeatures = attrs.field(
+        default="centroid", validator=_one_of(KalmanFeatures)
+    )
+    """Kalman: track each track's centroid, or every keypoint."""
+    kf_init_frame_count: int = attrs.field(default=10, validator=_positive)
+    """Kalman: warm-up frames tracked without the filters before they are fit."""
+    kf_node_indices: str | None = attrs.field(default=None, validator=_int_list_ok)
+    """Kalman: node indices the motion model uses, comma-separated, e.g. 0,1,2 (default: all)."""
+    kf_reset_gap_size: int = attrs.field(default=5, validator=_non_negative)
+    """Kalman: missed frames after which a track's filter is reset."""
+    defaults: DefaultsKind = attrs.field(
+        default="track", validator=_one_of(DefaultsKind), metadata={"hidden": True}
+    )
+    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
+
+    @property
+    def kf_nodes(self) -> tuple[int, ...] | None:
+        """``kf_node_indices`` as integers (None = all nodes)."""
+        return _int_list(self.kf_node_indices)
 
 
 @attrs.frozen(kw_only=True)

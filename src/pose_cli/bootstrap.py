@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pose_app.ports.video import VideoOpener
     from pose_app.predict import PredictUseCase, TrackerFactory
     from pose_app.track import Tracker, TrackOnlyUseCase
+    from pose_domain.tracking.kalman import KalmanBackend
 
 
 @attrs.frozen(kw_only=True)
@@ -90,7 +91,16 @@ def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Trac
     from pose_app.track import build_tracker
 
     flow = make_flow(options) if options.use_flow else None
-    return build_tracker(options, max_instances=max_instances, flow=flow)
+    kalman = make_kalman() if options.use_kalman else None
+    return build_tracker(options, max_instances=max_instances, flow=flow,
+                         kalman_backend=kalman)
+
+
+def make_kalman() -> KalmanBackend:
+    """The pykalman backend for ``--use_kalman`` (one line naming pose[kalman] without it)."""
+    from pose_adapters.kalman import PykalmanBackend
+
+    return PykalmanBackend()
 
 
 def chunk_store(output_path: str | None) -> ChunkStore:
@@ -157,7 +167,8 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
     from pose_cli.system_info import library_versions
 
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
-                            progress=progress or NullProgress(), versions=library_versions())
+                            progress=progress or NullProgress(), versions=library_versions(),
+                            kalman_factory=make_kalman)
 
 
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:
