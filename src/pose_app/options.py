@@ -148,6 +148,8 @@ class FilterOptions:
     """Drop instances whose mean node score is lower."""
     filter_min_instance_score: float = 0.0
     """Drop instances whose score is lower."""
+    filter_min_centroid_distance: float = attrs.field(default=0.0, validator=_non_negative)
+    """Drop centroids closer than this many px to a higher-scoring one (0 = off; last)."""
 
     @property
     def any(self) -> bool:
@@ -158,6 +160,7 @@ class FilterOptions:
             or self.filter_min_visible_node_fraction
             or self.filter_min_mean_node_score
             or self.filter_min_instance_score
+            or self.filter_min_centroid_distance
         )
 
 

@@ -41,8 +41,13 @@ def evaluate(
            help="Evaluate only user-labeled GT instances."),
     ] = True,
     match_method: Annotated[
-        Literal["oks", "auto"], _p("--match_method", help="oks (auto means oks here).")
+        str, _p("--match_method", help="oks, centroid (px distance) or auto (centroid for "
+                "1-node predictions, else oks); mask/semantic are segmentation-only.")
     ] = "auto",
+    anchor_part: Annotated[
+        str | None, _p("--anchor_part", help="Centroid mode: GT node used as the centroid "
+                       "(default: mean of visible nodes).")
+    ] = None,
     identity_match: Annotated[
         Literal["distance", "oks"],
         _p("--identity_match", help="Identity metrics: match poses by mean node distance or OKS."),
@@ -66,6 +71,8 @@ def evaluate(
         user_labels_only=user_labels_only,
         identity_match_by=identity_match,
         identity_threshold=identity_threshold,
+        match_method=match_method,
+        anchor_part=anchor_part,
     )
     request = EvaluateRequest(
         ground_truth_path=ground_truth_path,
@@ -92,6 +99,11 @@ def _clean(v: Any) -> Any:
 
 
 def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    if "detection_metrics" in metrics:
+        det = metrics["detection_metrics"]
+        return {k: det[k] for k in ("precision", "recall", "f1", "n_tp", "n_fp", "n_fn")} | {
+            f"dist.{k}": det[k] for k in ("avg", "p50", "p75", "p90", "p95", "p99")
+        }
     voc = metrics["voc_metrics"]
     dist = metrics["distance_metrics"]
     pck = metrics["pck_metrics"]
