@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 
 from pose_app.dataset import Dataset, VideoRef
+from pose_app.exported import EXPORTED_PREFIX, build_exported_stage
 from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions
 from pose_app.pipeline import FrameResult, run_pipeline
 from pose_app.ports.chunks import ChunkStore, FrameRecord, NoChunks
@@ -122,7 +123,10 @@ class PredictUseCase:
         start = time.time()
         started_at = _dt.datetime.now().isoformat()
         models = list(models) if models is not None else self.load_models(request)
-        stage = build_stage(models, request.inference, self.resizer)
+        if models and models[0].spec.model_type.startswith(EXPORTED_PREFIX):
+            stage = build_exported_stage(list(models), request.inference, self.resizer)
+        else:
+            stage = build_stage(models, request.inference, self.resizer)
         source = self._resolve_input(request, stage)
         tracker = None
         if request.tracking is not None and stage.trackable:
