@@ -95,6 +95,27 @@ def _int_list_ok(inst: object, attribute: attrs.Attribute[Any], value: Any) -> N
     _int_list(value)
 
 
+def _formats(value: Any) -> list[str]:
+    """One format or several (repeated ``--output_format``), without duplicates."""
+    values = [value] if isinstance(value, str) else list(value or ["slp"])
+    return list(dict.fromkeys(values))
+
+
+def _each_format(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    allowed = get_args(OutputFormat)
+    for v in value:
+        if v not in allowed:
+            raise InvalidOptionError(
+                f"--output_format must be one of {', '.join(allowed)}, got '{v}'"
+            )
+
+
+def _embed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).lower()
+
+
 def _flags(*names: str, **extra: Any) -> dict[str, Any]:
     return {FLAGS: names, **extra}
 
@@ -184,7 +205,9 @@ class InferenceOptions:
         default=None, validator=_positive, metadata=_flags("-n", "--max-instances")
     )
     """Keep at most this many instances per frame (highest scores first)."""
-    peak_threshold: float = attrs.field(default=0.2, metadata=_flags("--peak-threshold"))
+    peak_threshold: float = attrs.field(
+        default=0.2, metadata=_flags("--peak-threshold", "--peak-conf-threshold")
+    )
     """Smallest confidence-map value that counts as a peak."""
     integral_refinement: Refinement = attrs.field(
         default="integral", converter=_refinement, validator=_one_of(Refinement)
@@ -340,6 +363,10 @@ class InputOptions:
     """Axis order of an HDF5 video's frames."""
 
 
+EmbedMode = Literal["auto", "true", "false"]
+CentroidOutput = Literal["instance", "centroid", "both"]
+
+
 @attrs.frozen(kw_only=True)
 class OutputOptions:
     """Where and how predictions are written."""
@@ -348,10 +375,52 @@ class OutputOptions:
         default=None, metadata=_flags("-o", "--output", **_EXEC)
     )
     """Output file (default: INPUT.predictions.slp)."""
-    output_format: OutputFormat = attrs.field(default="slp", validator=_one_of(OutputFormat))
-    """slp, or analysis_h5 (SLEAP's analysis HDF5)."""
+    output_format: list[OutputFormat] = attrs.field(
+        factory=lambda: ["slp"], converter=_formats, validator=_each_format
+    )
+    """slp and/or analysis_h5 (SLEAP's analysis HDF5); repeat to write both."""
     overwrite: bool = attrs.field(default=False, metadata=_EXEC)
     """Overwrite outputs that exist (with several inputs they are skipped otherwise)."""
+    embed: EmbedMode = attrs.field(default="false", converter=_embed, validator=_one_of(EmbedMode))
+    """Store the predicted frames' images in the .slp (true; auto = only for image inputs)."""
+    restore_source_videos: bool = attrs.field(
+        default=False, metadata={NEGATIVE: "--no-restore_source_videos"}
+    )
+    """Point the output at the source videos of an embedded .pkg.slp input."""
+
+    @property
+    def primary_format(self) -> str:
+        """The format whose file ``-o`` names (the first given)."""
+        return self.output_format[0]
+
+
+@attrs.frozen(kw_only=True)
+class PredictOptions:
+    """sleap-nn predict options (centroid models, execution)."""
+
+    centroid_only: bool = attrs.field(default=False, metadata=_flags("--centroid-only"))
+    """Run only the centroid stage of a top-down pair: one 1-node instance per centroid."""
+    centroid_output: CentroidOutput = attrs.field(
+        default="instance", validator=_one_of(CentroidOutput),
+        metadata=_flags("--centroid-output"),
+    )
+    """Centroid-only results as instances (centroid/both: sleap-io centroids, not supported)."""
+    centroid_peak_threshold: float | None = None
+    """Peak threshold of the centroid stage (default: --peak_threshold)."""
+    stream_to_file: str | None = attrs.field(default=None, metadata=_flags("--stream-to-file"))
+    """Accepted for sleap-nn compatibility: pose always writes incrementally (chunks)."""
+    write_interval: int | None = attrs.field(
+        default=None, validator=_positive, metadata=_flags("--write-interval")
+    )
+    """Accepted for sleap-nn compatibility: pose persists every chunk of frames."""
+    paf_workers: int = attrs.field(
+        default=0, validator=_non_negative, metadata=_flags("--paf-workers", "--cpu-workers")
+    )
+    """Accepted for sleap-nn compatibility: pose groups PAFs on its own worker threads."""
+    headers: str | None = None
+    """Remote inputs (HTTP headers as JSON): not supported, local files only."""
+    stream_mode: str | None = attrs.field(default=None, metadata=_flags("--stream-mode"))
+    """Remote inputs: not supported, local files only."""
 
 
 @attrs.frozen(kw_only=True)
@@ -386,6 +455,8 @@ class RunOptions:
         default=3, validator=_non_negative, metadata=_flags("--max-retries", **_EXEC)
     )
     """Re-runs of a Ray task whose worker died."""
+    gui: bool = attrs.field(default=False, metadata=_EXEC)
+    """Progress as JSON lines for the SLEAP GUI on stdout (logs stay on stderr)."""
 
     @property
     def batch(self) -> bool:
@@ -402,6 +473,7 @@ class TrackOptions:
     selection: FrameSelection = attrs.field(factory=FrameSelection)
     input: InputOptions = attrs.field(factory=InputOptions)
     output: OutputOptions = attrs.field(factory=OutputOptions)
+    predict: PredictOptions = attrs.field(factory=PredictOptions)
     run: RunOptions = attrs.field(factory=RunOptions)
 
     @classmethod

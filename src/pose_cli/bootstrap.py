@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pose_app.batch import BatchUseCase, Chunk, Executor, Finalize, Job
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
-    from pose_app.options import RunOptions, TrackingOptions, TrackOptions
+    from pose_app.options import OutputOptions, RunOptions, TrackingOptions, TrackOptions
     from pose_app.ports.chunks import ChunkStore
     from pose_app.ports.flow import OpticalFlow
     from pose_app.ports.labels import LabelsStore
@@ -66,7 +66,11 @@ def chunk_frames_from_env() -> int:
 
 
 def make_progress(kind: str) -> ProgressReporter:
-    """The progress reporter for ``--progress`` (rich, json or none)."""
+    """The progress reporter for ``--progress`` (rich, json or none) or ``gui``."""
+    if kind == "gui":
+        from pose_cli.gui_progress import GuiProgress
+
+        return GuiProgress()
     from pose_cli.progress import make_progress as _make
 
     return _make(kind)
@@ -171,6 +175,36 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
                             kalman_factory=make_kalman)
 
 
+def sibling_output(path: str, output_format: str) -> str:
+    """The file of ``output_format`` next to ``path`` (``x.slp`` <-> ``x.analysis.h5``)."""
+    base = path
+    for suffix in (".analysis.h5", ".slp", ".h5"):
+        if base.lower().endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return base + (".analysis.h5" if output_format == "analysis_h5" else ".slp")
+
+
+def write_outputs(dataset: Dataset, path: str, output: OutputOptions) -> list[str]:
+    """Write every ``--output_format``: the first to ``path``, the others beside it.
+
+    ``--embed true`` stores the predicted frames' images in the ``.slp`` (sleap-io's
+    ``embed``); ``auto`` embeds only when the input is an image folder or a ``.pkg.slp``.
+    """
+    written = []
+    for k, fmt in enumerate(output.output_format):
+        target = path if k == 0 else sibling_output(path, fmt)
+        if fmt == "slp" and (output.embed != "false" or output.restore_source_videos):
+            from pose_adapters.slp.store import save_slp_embedded
+
+            save_slp_embedded(dataset, target, embed=output.embed,
+                              restore_source_videos=output.restore_source_videos)
+        else:
+            write_output(dataset, target, fmt)
+        written.append(target)
+    return written
+
+
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:
     """Write a prediction result atomically (``.slp`` or SLEAP analysis HDF5)."""
     if output_format == "analysis_h5":
@@ -227,7 +261,7 @@ def build_batch_use_case(
         exists=os.path.exists,
         remove=remove,
         part_path=part_path,
-        progress=make_progress(run.progress),
+        progress=make_progress("gui" if run.gui else run.progress),
         finalize=finalize,
     )
 

@@ -76,7 +76,7 @@ def run_track(data_paths: list[str], model_paths: list[str], options: TrackOptio
 
 def _output(job: TrackJob, data_path: str) -> str:
     out = job.options.output
-    return output_for(data_path, out.output_path, out.output_format, job.track_only)
+    return output_for(data_path, out.output_path, out.primary_format, job.track_only)
 
 
 def _predict_request(job: TrackJob, data_path: str, frames: str | None = None,
@@ -100,7 +100,7 @@ def _run_local(job: TrackJob, inputs: list[str]) -> int:
     from pose_adapters.chunks import partial_dir_for
 
     o = job.options
-    progress = bootstrap.make_progress(o.run.progress)
+    progress = bootstrap.make_progress("gui" if o.run.gui else o.run.progress)
     models: list[LoadedModel] | None = None
     for data_path in inputs:
         out = _output(job, data_path)
@@ -114,7 +114,7 @@ def _run_local(job: TrackJob, inputs: list[str]) -> int:
         if models is None:
             models = use_case.load_models(request)
         result = use_case(request, models=models)
-        bootstrap.write_output(result.dataset, out, o.output.output_format)
+        bootstrap.write_outputs(result.dataset, out, o.output)
         chunks.clear()
         fps = result.frames_processed / max(result.seconds, 1e-9)
         resumed = result.dataset.provenance.get("frame_selection", {}).get("frames_resumed", 0)
@@ -155,7 +155,7 @@ def track_only_frames(spec: str) -> tuple[int, ...] | None:
 def _run_track_only(job: TrackJob, inputs: list[str]) -> int:
     frames = track_only_frames(job.options.selection.frames)
     use_case = bootstrap.build_track_only_use_case(
-        bootstrap.make_progress(job.options.run.progress))
+        bootstrap.make_progress("gui" if job.options.run.gui else job.options.run.progress))
     for path in inputs:
         use_case(_track_only_request(job, path, job.options.output.output_path, frames))
     return 0
@@ -238,6 +238,6 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
         _WORKER_MODELS[key] = predict.load_models(request)
     result = predict(request, models=_WORKER_MODELS[key])
     bootstrap.write_output(result.dataset, out,
-                           "slp" if job.part_path else shared.options.output.output_format)
+                           "slp" if job.part_path else shared.options.output.primary_format)
     chunks.clear()
     return {"frames": result.frames_processed, "output": out}

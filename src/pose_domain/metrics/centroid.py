@@ -61,12 +61,15 @@ def match_points(
             [j for j in range(len(gt)) if j not in used_g])
 
 
-def _percentiles(dists: np.ndarray) -> dict[str, float]:
-    out = {f"p{q}": float("nan") for q in _PERCENTILES}
+def _percentiles(dists: np.ndarray, numpy_scalars: bool = False) -> dict[str, Any]:
+    """p50..p99 of the finite distances (NaN when none); the reference's distance_metrics keep
+    numpy scalars, its detection_metrics Python floats."""
+    out: dict[str, Any] = {f"p{q}": float("nan") for q in _PERCENTILES}
     finite = dists[~np.isnan(dists)] if dists.size else dists
     if finite.size:
         for q in _PERCENTILES:
-            out[f"p{q}"] = float(np.percentile(finite, q))
+            v = np.percentile(finite, q)
+            out[f"p{q}"] = v if numpy_scalars else float(v)
     return out
 
 
@@ -116,6 +119,6 @@ def centroid_metrics(
     }
     distance: dict[str, Any] = {
         "frame_idxs": frame_idxs, "video_paths": paths, "dists": d, "avg": avg,
-        **_percentiles(d),
+        **_percentiles(d, numpy_scalars=True),
     }
     return {"detection_metrics": detection, "distance_metrics": distance}
