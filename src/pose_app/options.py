@@ -13,10 +13,30 @@ then use it where it matters. Nothing else lists flags.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import attrs
 
+from pose_app.option_kit import (  # noqa: F401 - re-exported
+    _EXEC,
+    EXECUTION,
+    FLAGS,
+    NEGATIVE,
+    OutputFormat,
+    _flags,
+    _int_list,
+    _int_list_ok,
+    _non_negative,
+    _positive,
+    _refinement,
+)
+from pose_app.option_kit import one_of as _one_of
+from pose_app.options_output import (  # noqa: F401 - re-exported
+    CentroidOutput,
+    EmbedMode,
+    OutputOptions,
+    PredictOptions,
+)
 from pose_domain.errors import InvalidOptionError
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
@@ -32,96 +52,8 @@ TrackerKind = Literal["online", "global"]
 KalmanFeatures = Literal["centroid", "keypoints"]
 DefaultsKind = Literal["track", "predict"]
 InputFormat = Literal["channels_last", "channels_first"]
-OutputFormat = Literal["slp", "analysis_h5"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
-
-#: ``metadata`` key: extra CLI spellings of a flag.
-FLAGS = "flags"
-#: ``metadata`` key: the negative CLI flag of a bool (default: none).
-NEGATIVE = "negative"
-#: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
-#: resume / batch fingerprints).
-EXECUTION = "execution"
-
-
-def _one_of(choices: Any) -> Any:
-    """Validator: the value is one of the ``Literal`` ``choices``."""
-    allowed = get_args(choices)
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in allowed:
-            raise InvalidOptionError(
-                f"--{attribute.name} must be one of {', '.join(allowed)}, got '{value}'"
-            )
-
-    return check
-
-
-def _positive(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and value <= 0:
-        raise InvalidOptionError(f"--{attribute.name} must be positive, got {value}")
-
-
-def _non_negative(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and value < 0:
-        raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
-
-
-def _refinement(value: Any) -> Any:
-    """SLEAP-style spellings: ``True`` means integral; ``False``/``None``/"None" mean none."""
-    if value is True:
-        return "integral"
-    if value is None or value is False or str(value).lower() in ("none", "null", "false", ""):
-        return "none"
-    return value
-
-
-def _int_list(value: Any) -> tuple[int, ...] | None:
-    """``"0,1,2"``, ``[0, 1, 2]`` or None -> a tuple of ints (None stays None)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            return tuple(int(v) for v in value.replace(" ", "").split(",") if v)
-        except ValueError as exc:
-            raise InvalidOptionError(
-                f"expected comma-separated integers, got '{value}'", hint="e.g. 0,1,2"
-            ) from exc
-    return tuple(int(v) for v in value)
-
-
-def _int_list_ok(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _int_list(value)
-
-
-def _formats(value: Any) -> list[str]:
-    """One format or several (repeated ``--output_format``), without duplicates."""
-    values = [value] if isinstance(value, str) else list(value or ["slp"])
-    return list(dict.fromkeys(values))
-
-
-def _each_format(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    allowed = get_args(OutputFormat)
-    for v in value:
-        if v not in allowed:
-            raise InvalidOptionError(
-                f"--output_format must be one of {', '.join(allowed)}, got '{v}'"
-            )
-
-
-def _embed(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).lower()
-
-
-def _flags(*names: str, **extra: Any) -> dict[str, Any]:
-    return {FLAGS: names, **extra}
-
-
-_EXEC = {EXECUTION: True}
-
 
 @attrs.frozen(kw_only=True)
 class PreprocessOptions:
@@ -361,66 +293,6 @@ class InputOptions:
         default="channels_last", validator=_one_of(InputFormat)
     )
     """Axis order of an HDF5 video's frames."""
-
-
-EmbedMode = Literal["auto", "true", "false"]
-CentroidOutput = Literal["instance", "centroid", "both"]
-
-
-@attrs.frozen(kw_only=True)
-class OutputOptions:
-    """Where and how predictions are written."""
-
-    output_path: str | None = attrs.field(
-        default=None, metadata=_flags("-o", "--output", **_EXEC)
-    )
-    """Output file (default: INPUT.predictions.slp)."""
-    output_format: list[OutputFormat] = attrs.field(
-        factory=lambda: ["slp"], converter=_formats, validator=_each_format
-    )
-    """slp and/or analysis_h5 (SLEAP's analysis HDF5); repeat to write both."""
-    overwrite: bool = attrs.field(default=False, metadata=_EXEC)
-    """Overwrite outputs that exist (with several inputs they are skipped otherwise)."""
-    embed: EmbedMode = attrs.field(default="false", converter=_embed, validator=_one_of(EmbedMode))
-    """Store the predicted frames' images in the .slp (true; auto = only for image inputs)."""
-    restore_source_videos: bool = attrs.field(
-        default=False, metadata={NEGATIVE: "--no-restore_source_videos"}
-    )
-    """Point the output at the source videos of an embedded .pkg.slp input."""
-
-    @property
-    def primary_format(self) -> str:
-        """The format whose file ``-o`` names (the first given)."""
-        return self.output_format[0]
-
-
-@attrs.frozen(kw_only=True)
-class PredictOptions:
-    """sleap-nn predict options (centroid models, execution)."""
-
-    centroid_only: bool = attrs.field(default=False, metadata=_flags("--centroid-only"))
-    """Run only the centroid stage of a top-down pair: one 1-node instance per centroid."""
-    centroid_output: CentroidOutput = attrs.field(
-        default="instance", validator=_one_of(CentroidOutput),
-        metadata=_flags("--centroid-output"),
-    )
-    """Centroid-only results as instances (centroid/both: sleap-io centroids, not supported)."""
-    centroid_peak_threshold: float | None = None
-    """Peak threshold of the centroid stage (default: --peak_threshold)."""
-    stream_to_file: str | None = attrs.field(default=None, metadata=_flags("--stream-to-file"))
-    """Accepted for sleap-nn compatibility: pose always writes incrementally (chunks)."""
-    write_interval: int | None = attrs.field(
-        default=None, validator=_positive, metadata=_flags("--write-interval")
-    )
-    """Accepted for sleap-nn compatibility: pose persists every chunk of frames."""
-    paf_workers: int = attrs.field(
-        default=0, validator=_non_negative, metadata=_flags("--paf-workers", "--cpu-workers")
-    )
-    """Accepted for sleap-nn compatibility: pose groups PAFs on its own worker threads."""
-    headers: str | None = None
-    """Remote inputs (HTTP headers as JSON): not supported, local files only."""
-    stream_mode: str | None = attrs.field(default=None, metadata=_flags("--stream-mode"))
-    """Remote inputs: not supported, local files only."""
 
 
 @attrs.frozen(kw_only=True)
