@@ -124,7 +124,7 @@ class InferenceOptions:
     device: str = attrs.field(default="auto", metadata=_flags("-d", **_EXEC))
     """auto, cpu, cuda, cuda:N or mps."""
     runtime: RuntimeName = attrs.field(
-        default="auto", validator=_one_of(RuntimeName), metadata=_EXEC
+        default="auto", validator=_one_of(RuntimeName), metadata=_flags("-r", **_EXEC)
     )
     """Network runtime; auto picks the fastest available (keras needs pose[legacy])."""
     precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
