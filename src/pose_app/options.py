@@ -44,8 +44,8 @@ RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "none"]
 OverlapMethod = Literal["iou", "oks"]
 CandidatesMethod = Literal["fixed_window", "local_queues"]
-Features = Literal["keypoints", "centroids", "bboxes", "image"]
-ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist"]
+Features = Literal["keypoints", "centroids", "bboxes", "image", "auto"]
+ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist", "auto"]
 ScoringReduction = Literal["mean", "max", "robust_quantile"]
 MatchingMethod = Literal["hungarian", "greedy"]
 TrackerKind = Literal["online", "global"]
@@ -195,9 +195,9 @@ class TrackingOptions:
     min_match_points: int = 0
     """Smallest number of visible points for an instance to be matched."""
     features: Features = attrs.field(default="keypoints", validator=_one_of(Features))
-    """What instances are compared by."""
+    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
     scoring_method: ScoringMethod = attrs.field(default="oks", validator=_one_of(ScoringMethod))
-    """Similarity between an instance and a candidate."""
+    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
     scoring_reduction: ScoringReduction = attrs.field(
         default="mean", validator=_one_of(ScoringReduction)
     )
@@ -250,6 +250,20 @@ class TrackingOptions:
         default="track", validator=_one_of(DefaultsKind), metadata={"hidden": True}
     )
     """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
+
+    def resolved(self, n_nodes: int | None) -> TrackingOptions:
+        """``auto`` features/scoring made concrete for a skeleton of ``n_nodes`` (predict's
+        rule: centroids + euclidean_dist for 1-node skeletons, else keypoints + oks)."""
+        one = n_nodes == 1
+        feats: Features = self.features
+        score: ScoringMethod = self.scoring_method
+        if feats == "auto":
+            feats = "centroids" if one else "keypoints"
+        if score == "auto":
+            score = "euclidean_dist" if one else "oks"
+        if (feats, score) == (self.features, self.scoring_method):
+            return self
+        return attrs.evolve(self, features=feats, scoring_method=score)
 
     @property
     def kf_nodes(self) -> tuple[int, ...] | None:
@@ -371,6 +385,27 @@ class TrackOptions:
     def tracking_or_none(self) -> TrackingOptions | None:
         """The tracking options when ``--tracking`` is on, else None."""
         return self.tracking if self.tracking.tracking else None
+
+
+@attrs.frozen(kw_only=True)
+class PredictTrackingOptions(TrackingOptions):
+    """``sleap-nn predict``'s tracking defaults: features and scoring chosen by skeleton."""
+
+    features: Features = attrs.field(default="auto", validator=_one_of(Features))
+    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
+    scoring_method: ScoringMethod = attrs.field(default="auto", validator=_one_of(ScoringMethod))
+    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
+    defaults: DefaultsKind = attrs.field(
+        default="predict", validator=_one_of(DefaultsKind), metadata={"hidden": True}
+    )
+    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
+
+
+@attrs.frozen(kw_only=True)
+class PredictCommandOptions(TrackOptions):
+    """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults."""
+
+    tracking: PredictTrackingOptions = attrs.field(factory=PredictTrackingOptions)
 
 
 def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:

@@ -132,7 +132,8 @@ class PredictUseCase:
         if request.tracking is not None and stage.trackable:
             if self.tracker_factory is None:
                 raise InvalidOptionError("tracking was requested but no tracker is available")
-            tracker = self.tracker_factory(request.tracking, request.inference.max_instances)
+            tracking = request.tracking.resolved(stage.output_skeleton.n_nodes)
+            tracker = self.tracker_factory(tracking, request.inference.max_instances)
 
         results: list[FrameResult] = []
         skipped: list[tuple[int, int]] = []

@@ -102,6 +102,7 @@ def online_config(
             "--use_kalman and --use_flow exclude each other", hint="choose one motion model"
         )
     mode = mode or options.defaults
+    options = options.resolved(None)  # still auto: no skeleton known here
     max_tracks = options.max_tracks
     target = _target_count(options, max_instances, mode)
     candidates = options.candidates_method
@@ -291,7 +292,7 @@ class TrackOnlyUseCase:
             wanted = set(request.frames)
             frames = [f for f in frames if f.frame_idx in wanted]
 
-        opts = request.tracking
+        opts = request.tracking.resolved(ds.skeleton.n_nodes if ds.skeleton else None)
         flow = None
         sources: dict[int, Any] = {}
         if opts.use_flow and opts.tracker != "global":

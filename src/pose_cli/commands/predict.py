@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Annotated
 import attrs
 from cyclopts import Parameter
 
-from pose_app.options import TrackOptions
+from pose_app.options import PredictCommandOptions, TrackOptions
 from pose_cli.options import cli_type, to_options
 from pose_domain.errors import InvalidOptionError, ModelLoadError
 
 if TYPE_CHECKING:
-    CliTrackOptions = TrackOptions
-else:  # the flags' twin of TrackOptions (what cyclopts parses)
-    CliTrackOptions = cli_type(TrackOptions)
+    CliPredictOptions = PredictCommandOptions
+else:  # the flags' twin of PredictCommandOptions (what cyclopts parses)
+    CliPredictOptions = cli_type(PredictCommandOptions)
 
 
 def predict(
@@ -47,14 +47,13 @@ def predict(
         Parameter(name=["--n-frames", "--n_frames"],
                   help="Predict only the first N frames (0 = all; -n in the positional form)."),
     ] = None,
-    options: Annotated[CliTrackOptions, Parameter(name="*")] = CliTrackOptions(),  # noqa: B008
+    options: Annotated[CliPredictOptions, Parameter(name="*")] = CliPredictOptions(),  # noqa: B008
 ) -> int:
     """Predict poses (sleap-nn predict), or run an export folder: EXPORT_DIR INPUT."""
     from pose_cli.run import run_track
 
     inputs, models = _inputs_and_models(export_dir, input_path, data_path, model_paths)
-    opts = to_options(TrackOptions, options)
-    opts = attrs.evolve(opts, tracking=attrs.evolve(opts.tracking, defaults="predict"))
+    opts: TrackOptions = to_options(PredictCommandOptions, options)
     if n_frames is not None and n_frames < 0:
         raise InvalidOptionError("--n-frames must be >= 0 (0 = all frames)")
     if n_frames and not opts.selection.frames:

@@ -39,6 +39,12 @@ CASES: dict[str, dict[str, Any]] = {
                  "-o", "out.slp"],
         "outputs": ["out.slp"],
     },
+    "predict_centroid_tracked": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "--frames", "0-19",
+                 "-t", "--max_instances", "2", "-o", "out.slp"],
+        "outputs": ["out.slp"], "tracks": True,
+        "note": "1-node skeleton: predict's auto features/scoring (centroids, euclidean_dist)",
+    },
     "predict_peak_alias": {
         "args": ["predict", "-i", VID, "-m", "models/sleapnn/single_instance", "--frames",
                  "0-9", "--peak-conf-threshold", "0.5", "-o", "out.slp"],

@@ -55,3 +55,16 @@ def test_build_tracker_makes_a_kalman_tracker() -> None:
                        kalman_backend=ConstantVelocity())
     assert isinstance(tr, KalmanTracker)
     assert tr.config.pre_cull is False
+
+
+def test_predict_auto_features_follow_the_skeleton() -> None:
+    from pose_app.options import PredictTrackingOptions
+
+    opts = PredictTrackingOptions()
+    one = opts.resolved(1)
+    assert (one.features, one.scoring_method) == ("centroids", "euclidean_dist")
+    many = opts.resolved(5)
+    assert (many.features, many.scoring_method) == ("keypoints", "oks")
+    explicit = PredictTrackingOptions(features="bboxes", scoring_method="iou").resolved(1)
+    assert (explicit.features, explicit.scoring_method) == ("bboxes", "iou")
+    assert TrackingOptions().resolved(1).features == "keypoints"  # track keeps its defaults
