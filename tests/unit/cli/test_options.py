@@ -38,6 +38,13 @@ def test_flag_names_are_unique_across_groups():
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")  # no wrapped flag names
+    from pose_cli.app import app
+
+    from rich.console import Console
+
+    # cyclopts caches its console on first use: an earlier CLI test in this worker would
+    # otherwise fix the help width at 80 columns
+    monkeypatch.setattr(app, "_console", Console(width=300))
 
 
 def _help(capsys, *cmd):
