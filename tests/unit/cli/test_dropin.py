@@ -10,7 +10,6 @@ import pytest
 from pose_cli.main import main
 
 
-
 def test_segmentation_and_sam_options_get_one_line_and_exit_2(capsys) -> None:
     for flag in ("--fg_threshold", "--sam_checkpoint", "--merge_fragments"):
         assert main(["predict", "-i", "x.mp4", "-m", "m", flag, "1"]) == 2

@@ -38,9 +38,9 @@ def test_flag_names_are_unique_across_groups():
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")  # no wrapped flag names
-    from pose_cli.app import app
-
     from rich.console import Console
+
+    from pose_cli.app import app
 
     # cyclopts caches its console on first use: an earlier CLI test in this worker would
     # otherwise fix the help width at 80 columns
