@@ -9,6 +9,7 @@ skipped; the prediction frame is the one with the same ``frame_idx`` in the pair
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +19,13 @@ from pose_app.dataset import Dataset
 from pose_app.ports.labels import LabelsStore
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.instance import LabeledFrame
+from pose_domain.metrics.centroid import centroid_metrics
 from pose_domain.metrics.evaluation import FramePair, evaluate_frame_pairs
 from pose_domain.metrics.identity import MatchBy, identity_metrics
 from pose_domain.metrics.oks import DEFAULT_OKS_STDDEV
+
+log = logging.getLogger("pose")
+
 
 #: ``(gt, pred) -> [(gt_video_index, pred_video_index), ...]``.
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
@@ -44,6 +49,18 @@ def _match_rule(inst: object, attribute: attrs.Attribute[str], value: str) -> No
         )
 
 
+def _method_rule(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value in ("mask", "semantic"):
+        raise InvalidOptionError(
+            f"--match_method {value} is for segmentation models, which pose does not support",
+            hint="use oks, centroid or auto",
+        )
+    if value not in ("oks", "centroid", "auto"):
+        raise InvalidOptionError(
+            f"--match_method must be oks, centroid or auto, got '{value}'"
+        )
+
+
 def _non_negative(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not value >= 0:
         raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
@@ -61,6 +78,10 @@ class EvaluateOptions:
         identity: Also compute identity metrics when both files carry tracks.
         identity_match_by: ``"distance"`` or ``"oks"`` (see :mod:`pose_domain.metrics.identity`).
         identity_threshold: px (distance) or OKS; None for the default.
+        match_method: ``oks``, ``centroid`` or ``auto`` (centroid when the predictions'
+            skeleton has one node, else oks).
+        anchor_part: Centroid mode: the GT node used as the centroid (else the mean of
+            visible nodes; an unknown name falls back to the mean, with a warning).
     """
 
     oks_stddev: float = attrs.field(default=DEFAULT_OKS_STDDEV, validator=_positive_float)
@@ -70,6 +91,8 @@ class EvaluateOptions:
     identity: bool = True
     identity_match_by: MatchBy = attrs.field(default="distance", validator=_match_rule)
     identity_threshold: float | None = None
+    match_method: str = attrs.field(default="auto", validator=_method_rule)
+    anchor_part: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -134,6 +157,28 @@ def _has_tracks(frames: list[LabeledFrame]) -> bool:
     return any(i.track is not None for f in frames for i in f.instances)
 
 
+def resolve_match_method(method: str, pred: Dataset) -> str:
+    """``auto`` -> ``centroid`` when the predictions' skeleton has one node, else ``oks``."""
+    if method != "auto":
+        return method
+    sk = pred.skeleton
+    return "centroid" if sk is not None and sk.n_nodes == 1 else "oks"
+
+
+def anchor_index(gt: Dataset, anchor_part: str | None) -> int | None:
+    """The GT node index of ``anchor_part`` (None when unset or not in the skeleton)."""
+    if anchor_part is None or gt.skeleton is None:
+        return None
+    names = list(gt.skeleton.nodes)
+    if anchor_part in names:
+        return names.index(anchor_part)
+    log.warning(
+        "anchor part %r is not a node of the ground truth (%s); using the mean of visible "
+        "nodes", anchor_part, ", ".join(names),
+    )
+    return None
+
+
 @attrs.define
 class EvaluateUseCase:
     """Load both files, pair videos and frames, compute and optionally save the metrics."""
@@ -163,6 +208,8 @@ class EvaluateUseCase:
                 hint="evaluate predictions made on the ground truth's videos",
             )
         frame_pairs = pair_frames(gt, pred, video_pairs, opts.user_labels_only)
+        if resolve_match_method(opts.match_method, pred) == "centroid":
+            return self._centroid(gt, pred, request, frame_pairs, video_pairs)
         n_nodes = gt.skeleton.n_nodes if gt.skeleton is not None else 0
         if n_nodes == 0 and frame_pairs:
             n_nodes = frame_pairs[0].gt[0].n_nodes
@@ -189,10 +236,7 @@ class EvaluateUseCase:
             n_matched = len(metrics["distance_metrics"]["frame_idxs"])
             n_gt = sum(len(fp.gt) for fp in frame_pairs)
             n_unmatched = n_gt - n_matched
-        saved: tuple[str, ...] = ()
-        if request.save_metrics and metrics is not None and self.write_metrics is not None:
-            written = self.write_metrics(metrics, request.save_metrics)
-            saved = tuple(str(p) for p in written) if written else (request.save_metrics,)
+        saved = self._save(metrics, request)
         return EvaluateResult(
             metrics=metrics,
             identity=identity,
@@ -201,4 +245,29 @@ class EvaluateUseCase:
             n_matched=n_matched,
             n_unmatched_gt=n_unmatched,
             saved=saved,
+        )
+
+    def _save(self, metrics: dict[str, Any] | None, request: EvaluateRequest) -> tuple[str, ...]:
+        saved: tuple[str, ...] = ()
+        if request.save_metrics and metrics is not None and self.write_metrics is not None:
+            written = self.write_metrics(metrics, request.save_metrics)
+            saved = tuple(str(p) for p in written) if written else (request.save_metrics,)
+        return saved
+
+    def _centroid(
+        self, gt: Dataset, pred: Dataset, request: EvaluateRequest,
+        frame_pairs: list[FramePair], video_pairs: list[tuple[int, int]],
+    ) -> EvaluateResult:
+        """Centroid-mode metrics (facts §6.5); ``match_threshold`` is in px (0 = 50)."""
+        opts = request.options
+        frames = [([i.points for i in fp.gt], [i.points for i in fp.pred], fp.frame_idx,
+                   fp.video_path) for fp in frame_pairs]
+        metrics = centroid_metrics(frames, anchor=anchor_index(gt, opts.anchor_part),
+                                   max_distance=opts.match_threshold)
+        det = metrics["detection_metrics"]
+        return EvaluateResult(
+            metrics=metrics, identity=None,
+            n_videos=(len(video_pairs), len(pred.videos)),
+            n_frame_pairs=len(frame_pairs), n_matched=int(det["n_tp"]),
+            n_unmatched_gt=int(det["n_fn"]), saved=self._save(metrics, request),
         )

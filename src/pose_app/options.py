@@ -13,10 +13,30 @@ then use it where it matters. Nothing else lists flags.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import attrs
 
+from pose_app.option_kit import (  # noqa: F401 - re-exported
+    _EXEC,
+    EXECUTION,
+    FLAGS,
+    NEGATIVE,
+    OutputFormat,
+    _flags,
+    _int_list,
+    _int_list_ok,
+    _non_negative,
+    _positive,
+    _refinement,
+)
+from pose_app.option_kit import one_of as _one_of
+from pose_app.options_output import (  # noqa: F401 - re-exported
+    CentroidOutput,
+    EmbedMode,
+    OutputOptions,
+    PredictOptions,
+)
 from pose_domain.errors import InvalidOptionError
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
@@ -24,63 +44,16 @@ RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "local", "none"]
 OverlapMethod = Literal["iou", "oks"]
 CandidatesMethod = Literal["fixed_window", "local_queues"]
-Features = Literal["keypoints", "centroids", "bboxes", "image"]
-ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist"]
+Features = Literal["keypoints", "centroids", "bboxes", "image", "auto"]
+ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist", "auto"]
 ScoringReduction = Literal["mean", "max", "robust_quantile"]
 MatchingMethod = Literal["hungarian", "greedy"]
 TrackerKind = Literal["online", "global"]
+KalmanFeatures = Literal["centroid", "keypoints"]
+DefaultsKind = Literal["track", "predict"]
 InputFormat = Literal["channels_last", "channels_first"]
-OutputFormat = Literal["slp", "analysis_h5"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
-
-#: ``metadata`` key: extra CLI spellings of a flag.
-FLAGS = "flags"
-#: ``metadata`` key: the negative CLI flag of a bool (default: none).
-NEGATIVE = "negative"
-#: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
-#: resume / batch fingerprints).
-EXECUTION = "execution"
-
-
-def _one_of(choices: Any) -> Any:
-    """Validator: the value is one of the ``Literal`` ``choices``."""
-    allowed = get_args(choices)
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value not in allowed:
-            raise InvalidOptionError(
-                f"--{attribute.name} must be one of {', '.join(allowed)}, got '{value}'"
-            )
-
-    return check
-
-
-def _positive(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and value <= 0:
-        raise InvalidOptionError(f"--{attribute.name} must be positive, got {value}")
-
-
-def _non_negative(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and value < 0:
-        raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
-
-
-def _refinement(value: Any) -> Any:
-    """SLEAP-style spellings: ``True`` means integral; ``False``/``None``/"None" mean none."""
-    if value is True:
-        return "integral"
-    if value is None or value is False or str(value).lower() in ("none", "null", "false", ""):
-        return "none"
-    return value
-
-
-def _flags(*names: str, **extra: Any) -> dict[str, Any]:
-    return {FLAGS: names, **extra}
-
-
-_EXEC = {EXECUTION: True}
-
 
 @attrs.frozen(kw_only=True)
 class PreprocessOptions:
@@ -128,6 +101,8 @@ class FilterOptions:
     """Drop instances whose mean node score is lower."""
     filter_min_instance_score: float = 0.0
     """Drop instances whose score is lower."""
+    filter_min_centroid_distance: float = attrs.field(default=0.0, validator=_non_negative)
+    """Drop centroids closer than this many px to a higher-scoring one (0 = off; last)."""
 
     @property
     def any(self) -> bool:
@@ -138,6 +113,7 @@ class FilterOptions:
             or self.filter_min_visible_node_fraction
             or self.filter_min_mean_node_score
             or self.filter_min_instance_score
+            or self.filter_min_centroid_distance
         )
 
 
@@ -148,7 +124,7 @@ class InferenceOptions:
     device: str = attrs.field(default="auto", metadata=_flags("-d", **_EXEC))
     """auto, cpu, cuda, cuda:N or mps."""
     runtime: RuntimeName = attrs.field(
-        default="auto", validator=_one_of(RuntimeName), metadata=_EXEC
+        default="auto", validator=_one_of(RuntimeName), metadata=_flags("-r", **_EXEC)
     )
     """Network runtime; auto picks the fastest available (keras needs pose[legacy])."""
     precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
@@ -161,7 +137,9 @@ class InferenceOptions:
         default=None, validator=_positive, metadata=_flags("-n", "--max-instances")
     )
     """Keep at most this many instances per frame (highest scores first)."""
-    peak_threshold: float = attrs.field(default=0.2, metadata=_flags("--peak-threshold"))
+    peak_threshold: float = attrs.field(
+        default=0.2, metadata=_flags("--peak-threshold", "--peak-conf-threshold")
+    )
     """Smallest confidence-map value that counts as a peak."""
     integral_refinement: Refinement = attrs.field(
         default="integral", converter=_refinement, validator=_one_of(Refinement)
@@ -222,9 +200,9 @@ class TrackingOptions:
     min_match_points: int = 0
     """Smallest number of visible points for an instance to be matched."""
     features: Features = attrs.field(default="keypoints", validator=_one_of(Features))
-    """What instances are compared by."""
+    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
     scoring_method: ScoringMethod = attrs.field(default="oks", validator=_one_of(ScoringMethod))
-    """Similarity between an instance and a candidate."""
+    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
     scoring_reduction: ScoringReduction = attrs.field(
         default="mean", validator=_one_of(ScoringReduction)
     )
@@ -257,6 +235,45 @@ class TrackingOptions:
     """After tracking, keep at most this many instances per frame (0 = off)."""
     tracking_clean_iou_threshold: float = 0.0
     """IoU above which the cleaning pass drops a duplicate."""
+    tracking_pre_cull_to_target: int = attrs.field(default=0, validator=_non_negative)
+    """Before tracking each frame, cull it to the target count (0 = off)."""
+    tracking_pre_cull_iou_threshold: float = attrs.field(default=0.0, validator=_non_negative)
+    """Overlap above which the pre-cull drops a duplicate first (0 = by score only)."""
+    use_kalman: bool = False
+    """Move candidates with a per-track Kalman filter (needs pykalman: pose[kalman])."""
+    kf_track_features: KalmanFeatures = attrs.field(
+        default="centroid", validator=_one_of(KalmanFeatures)
+    )
+    """Kalman: track each track's centroid, or every keypoint."""
+    kf_init_frame_count: int = attrs.field(default=10, validator=_positive)
+    """Kalman: warm-up frames tracked without the filters before they are fit."""
+    kf_node_indices: str | None = attrs.field(default=None, validator=_int_list_ok)
+    """Kalman: node indices the motion model uses, comma-separated, e.g. 0,1,2 (default: all)."""
+    kf_reset_gap_size: int = attrs.field(default=5, validator=_non_negative)
+    """Kalman: missed frames after which a track's filter is reset."""
+    defaults: DefaultsKind = attrs.field(
+        default="track", validator=_one_of(DefaultsKind), metadata={"hidden": True}
+    )
+    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
+
+    def resolved(self, n_nodes: int | None) -> TrackingOptions:
+        """``auto`` features/scoring made concrete for a skeleton of ``n_nodes`` (predict's
+        rule: centroids + euclidean_dist for 1-node skeletons, else keypoints + oks)."""
+        one = n_nodes == 1
+        feats: Features = self.features
+        score: ScoringMethod = self.scoring_method
+        if feats == "auto":
+            feats = "centroids" if one else "keypoints"
+        if score == "auto":
+            score = "euclidean_dist" if one else "oks"
+        if (feats, score) == (self.features, self.scoring_method):
+            return self
+        return attrs.evolve(self, features=feats, scoring_method=score)
+
+    @property
+    def kf_nodes(self) -> tuple[int, ...] | None:
+        """``kf_node_indices`` as integers (None = all nodes)."""
+        return _int_list(self.kf_node_indices)
 
 
 @attrs.frozen(kw_only=True)
@@ -301,20 +318,6 @@ class InputOptions:
 
 
 @attrs.frozen(kw_only=True)
-class OutputOptions:
-    """Where and how predictions are written."""
-
-    output_path: str | None = attrs.field(
-        default=None, metadata=_flags("-o", "--output", **_EXEC)
-    )
-    """Output file (default: INPUT.predictions.slp)."""
-    output_format: OutputFormat = attrs.field(default="slp", validator=_one_of(OutputFormat))
-    """slp, or analysis_h5 (SLEAP's analysis HDF5)."""
-    overwrite: bool = attrs.field(default=False, metadata=_EXEC)
-    """Overwrite outputs that exist (with several inputs they are skipped otherwise)."""
-
-
-@attrs.frozen(kw_only=True)
 class RunOptions:
     """How the run executes: resume, progress, local or Ray, chunks."""
 
@@ -346,6 +349,8 @@ class RunOptions:
         default=3, validator=_non_negative, metadata=_flags("--max-retries", **_EXEC)
     )
     """Re-runs of a Ray task whose worker died."""
+    gui: bool = attrs.field(default=False, metadata=_EXEC)
+    """Progress as JSON lines for the SLEAP GUI on stdout (logs stay on stderr)."""
 
     @property
     def batch(self) -> bool:
@@ -362,6 +367,7 @@ class TrackOptions:
     selection: FrameSelection = attrs.field(factory=FrameSelection)
     input: InputOptions = attrs.field(factory=InputOptions)
     output: OutputOptions = attrs.field(factory=OutputOptions)
+    predict: PredictOptions = attrs.field(factory=PredictOptions)
     run: RunOptions = attrs.field(factory=RunOptions)
 
     @classmethod
@@ -387,6 +393,27 @@ class TrackOptions:
     def tracking_or_none(self) -> TrackingOptions | None:
         """The tracking options when ``--tracking`` is on, else None."""
         return self.tracking if self.tracking.tracking else None
+
+
+@attrs.frozen(kw_only=True)
+class PredictTrackingOptions(TrackingOptions):
+    """``sleap-nn predict``'s tracking defaults: features and scoring chosen by skeleton."""
+
+    features: Features = attrs.field(default="auto", validator=_one_of(Features))
+    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
+    scoring_method: ScoringMethod = attrs.field(default="auto", validator=_one_of(ScoringMethod))
+    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
+    defaults: DefaultsKind = attrs.field(
+        default="predict", validator=_one_of(DefaultsKind), metadata={"hidden": True}
+    )
+    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
+
+
+@attrs.frozen(kw_only=True)
+class PredictCommandOptions(TrackOptions):
+    """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults."""
+
+    tracking: PredictTrackingOptions = attrs.field(factory=PredictTrackingOptions)
 
 
 def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:

@@ -26,37 +26,87 @@ from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.filters import filter_instances
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
 from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
+from pose_domain.tracking.kalman import KalmanBackend, KalmanConfig, KalmanTracker
+
+
+def _target_count(
+    options: TrackingOptions, max_instances: int | None, mode: str
+) -> int | None:
+    """The target instance count after the reference's defaulting rules (facts §5.8).
+
+    ``--post_connect_single_breaks``, pre-cull and Kalman need one; it defaults to
+    ``--max_instances``. ``track`` (legacy) refuses when neither is set; ``predict`` lets
+    Kalman fall back to ``--max_tracks`` and refuses pcsb without a target.
+    """
+    target = options.tracking_target_instance_count
+    needs = (
+        options.post_connect_single_breaks
+        or bool(options.tracking_pre_cull_to_target)
+        or options.use_kalman
+    )
+    if target is None and needs:
+        target = max_instances
+    if target is None and needs:
+        kalman_ok = mode == "predict" and options.use_kalman and options.max_tracks
+        if options.post_connect_single_breaks or not kalman_ok:
+            flag = (
+                "--post_connect_single_breaks" if options.post_connect_single_breaks
+                else "--use_kalman" if options.use_kalman
+                else "--tracking_pre_cull_to_target"
+            )
+            raise InvalidOptionError(
+                f"{flag} needs a target instance count",
+                hint="set --tracking_target_instance_count or --max_instances",
+            )
+    return target
 
 
 def online_config(
-    options: TrackingOptions, *, max_instances: int | None, track_only: bool = False
+    options: TrackingOptions,
+    *,
+    max_instances: int | None,
+    track_only: bool = False,
+    mode: str | None = None,
 ) -> OnlineConfig:
     """The domain settings for ``options`` after the reference's defaulting rules.
 
+    Args:
+        options: Tracking flags.
+        max_instances: ``--max_instances``.
+        track_only: Track-only mode (pcsb also defaults ``max_tracks``).
+        mode: ``track`` (legacy command) or ``predict`` (the unified command: pcsb also
+            defaults ``max_tracks`` to ``--max_instances``); default ``options.defaults``.
+
     Raises:
-        InvalidOptionError: ``--post_connect_single_breaks`` without a target count, or
-            ``--features image``.
+        InvalidOptionError: A post-processing option without a target count, Kalman with
+            optical flow, or ``--features image``.
     """
     if options.features == "image":
         raise InvalidOptionError(
             "--features image is not implemented (nor in sleap-nn)",
             hint="use keypoints, centroids or bboxes",
         )
+    if options.use_kalman and options.use_flow:
+        raise InvalidOptionError(
+            "--use_kalman and --use_flow exclude each other", hint="choose one motion model"
+        )
+    mode = mode or options.defaults
+    options = options.resolved(None)  # still auto: no skeleton known here
     max_tracks = options.max_tracks
-    target = options.tracking_target_instance_count
-    if options.post_connect_single_breaks:
-        if target is None:
-            target = max_instances
-        if target is None:
-            raise InvalidOptionError(
-                "--post_connect_single_breaks needs a target instance count",
-                hint="set --tracking_target_instance_count or --max_instances",
-            )
-        if track_only and max_tracks is None:
-            max_tracks = max_instances
+    target = _target_count(options, max_instances, mode)
     candidates = options.candidates_method
-    if max_tracks is not None and candidates == "fixed_window":
+    if mode == "predict" and max_tracks is not None and candidates == "fixed_window":
+        candidates = "local_queues"  # decided on the explicit --max_tracks only
+    if options.post_connect_single_breaks and max_tracks is None and (
+        track_only or mode == "predict"
+    ):
+        max_tracks = max_instances
+    if max_tracks is not None and candidates == "fixed_window" and mode != "predict":
         candidates = "local_queues"  # the reference's silent switch
+    oks_stddev = options.oks_stddev
+    if oks_stddev is None:
+        kf_points = options.use_kalman and options.kf_track_features == "keypoints"
+        oks_stddev = 0.1 if kf_points else 0.025
     return OnlineConfig(
         window_size=options.tracking_window_size,
         min_new_track_points=options.min_new_track_points,
@@ -68,11 +118,13 @@ def online_config(
         robust_best_instance=options.robust_best_instance,
         matching_method=options.track_matching_method,
         max_tracks=max_tracks,
-        oks_stddev=0.025 if options.oks_stddev is None else options.oks_stddev,
+        oks_stddev=oks_stddev,
         connect_single_breaks=options.post_connect_single_breaks,
         target_count=target,
         clean_instance_count=options.tracking_clean_instance_count,
         clean_iou_threshold=options.tracking_clean_iou_threshold,
+        pre_cull=bool(options.tracking_pre_cull_to_target),
+        pre_cull_iou_threshold=options.tracking_pre_cull_iou_threshold,
     )
 
 
@@ -82,6 +134,7 @@ def build_tracker(
     max_instances: int | None = None,
     flow: OpticalFlow | None = None,
     track_only: bool = False,
+    kalman_backend: KalmanBackend | None = None,
 ) -> Tracker:
     """A tracker for ``options``: the reference-exact online one or the offline global one.
 
@@ -90,6 +143,7 @@ def build_tracker(
         max_instances: ``--max_instances``; the default target / number of identities.
         flow: Optical flow used when ``options.use_flow`` (ignored otherwise).
         track_only: Track-only mode (post-processing also defaults ``max_tracks``).
+        kalman_backend: Filter arithmetic for ``options.use_kalman``.
     """
     if options.tracker == "global":
         n_ids = (
@@ -97,6 +151,16 @@ def build_tracker(
         )
         return GlobalTracker(GlobalConfig(n_identities=n_ids))
     cfg = online_config(options, max_instances=max_instances, track_only=track_only)
+    if options.use_kalman:
+        if kalman_backend is None:
+            raise InvalidOptionError("--use_kalman needs a Kalman backend (pykalman)")
+        kcfg = KalmanConfig(
+            track_features=options.kf_track_features,
+            init_frame_count=options.kf_init_frame_count,
+            node_indices=options.kf_nodes,
+            reset_gap_size=options.kf_reset_gap_size,
+        )
+        return KalmanTracker(cfg, kcfg, kalman_backend)
     return OnlineTracker(cfg, flow=flow if options.use_flow else None)
 
 
@@ -178,6 +242,7 @@ class TrackOnlyUseCase:
         versions: Library versions for the provenance (e.g. ``pose_version``).
         filter_fn: The ``filter_*`` step (defaults to ``pose_domain.filters``).
         locks: Holds the output's lock while tracking and writing (ADR-0130).
+        kalman_factory: Builds the Kalman backend for ``--use_kalman``.
     """
 
     store: LabelsStore
@@ -186,6 +251,7 @@ class TrackOnlyUseCase:
     versions: dict[str, str] = attrs.field(factory=dict)
     filter_fn: FilterFn = _default_filter
     locks: OutputLocks = attrs.field(factory=NoLocks)
+    kalman_factory: Callable[[], KalmanBackend] | None = None
 
     def __call__(self, request: TrackOnlyRequest) -> TrackOnlyResult:
         t0 = time.time()
@@ -224,15 +290,17 @@ class TrackOnlyUseCase:
                frames: list[LabeledFrame], out_path: str, t0: float,
                started: str) -> TrackOnlyResult:
         path = request.input_path
-        opts = request.tracking
+        opts = request.tracking.resolved(ds.skeleton.n_nodes if ds.skeleton else None)
         flow = None
         sources: dict[int, Any] = {}
         if opts.use_flow and opts.tracker != "global":
             if self.flow_factory is None:
                 raise InvalidOptionError("--use_flow needs optical flow, which is not available")
             flow = self.flow_factory(opts)
+        kalman = self.kalman_factory() if opts.use_kalman and self.kalman_factory else None
         tracker = build_tracker(
-            opts, max_instances=request.max_instances, flow=flow, track_only=True
+            opts, max_instances=request.max_instances, flow=flow, track_only=True,
+            kalman_backend=kalman,
         )
         do_filter = request.inference.filters.any
         self.progress.start(len(frames), "Tracking")

@@ -33,7 +33,17 @@ app.command(
 app.command(
     "pose_cli.commands.predict:predict",
     name="predict",
-    help="Run an exported model folder on a video or .slp.",
+    help="Predict (sleap-nn predict -i INPUT -m MODEL), or run an export folder: EXPORT_DIR INPUT.",
+)
+app.command(
+    "pose_cli.commands.system:system",
+    name="system",
+    help="Versions, runtimes, devices, CPU features (bf16) and GPU names.",
+)
+app.command(
+    "pose_cli.commands.sleap_track:sleap_track",
+    name="sleap-track",
+    help="SLEAP 1.x sleap-track command lines, mapped onto pose track.",
 )
 app.command(
     "pose_cli.commands.qc:qc",

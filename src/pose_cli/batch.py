@@ -97,7 +97,7 @@ def check_batch_options(options: TrackOptions) -> None:
             "--chunk-frames cannot split the offline global tracker (it needs whole videos)",
             hint="use --tracker online, or drop --chunk-frames",
         )
-    if options.output.output_format == "analysis_h5":
+    if "analysis_h5" in options.output.output_format:
         raise InvalidOptionError("--chunk-frames writes .slp outputs only",
                                  hint="drop --output_format analysis_h5 or --chunk-frames")
 

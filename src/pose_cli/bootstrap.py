@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pose_app.batch import BatchUseCase, Finalize
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
-    from pose_app.options import RunOptions, TrackingOptions, TrackOptions
+    from pose_app.options import OutputOptions, RunOptions, TrackingOptions, TrackOptions
     from pose_app.ports.chunks import ChunkStore
     from pose_app.ports.executor import Chunk, Executor, Job
     from pose_app.ports.flow import OpticalFlow
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pose_app.qc import QcUseCase
     from pose_app.render import RenderUseCase
     from pose_app.track import TrackOnlyUseCase
+    from pose_domain.tracking.kalman import KalmanBackend
 
 
 @attrs.frozen(kw_only=True)
@@ -72,7 +73,11 @@ def chunk_frames_from_env() -> int:
 
 
 def make_progress(kind: str) -> ProgressReporter:
-    """The progress reporter for ``--progress`` (rich, json or none)."""
+    """The progress reporter for ``--progress`` (rich, json or none) or ``gui``."""
+    if kind == "gui":
+        from pose_cli.gui_progress import GuiProgress
+
+        return GuiProgress()
     from pose_cli.progress import make_progress as _make
 
     return _make(kind)
@@ -97,7 +102,16 @@ def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Trac
     from pose_app.track import build_tracker
 
     flow = make_flow(options) if options.use_flow else None
-    return build_tracker(options, max_instances=max_instances, flow=flow)
+    kalman = make_kalman() if options.use_kalman else None
+    return build_tracker(options, max_instances=max_instances, flow=flow,
+                         kalman_backend=kalman)
+
+
+def make_kalman() -> KalmanBackend:
+    """The pykalman backend for ``--use_kalman`` (one line naming pose[kalman] without it)."""
+    from pose_adapters.kalman import PykalmanBackend
+
+    return PykalmanBackend()
 
 
 def chunk_store_for(output_path: str) -> ChunkStore:
@@ -125,6 +139,7 @@ def build_predict_use_case(
     progress: ProgressReporter | None = None,
     on_result: Callable[[CollectedFrame], None] | None = None,
     stop: StopToken | None = None,
+    output: OutputOptions | None = None,
 ) -> PredictUseCase:
     """:class:`pose_app.predict.PredictUseCase` with the real adapters, or ``overrides``.
 
@@ -167,7 +182,7 @@ def build_predict_use_case(
         system_info=system_info,
         on_result=on_result or frame_reporter(progress),
         chunk_store_for=_counted_chunks(progress),
-        writer=PredictionWriter(),
+        writer=PredictionWriter() if output is None else OutputsWriter(output),
         chunk_size=chunk_frames_from_env(),
         stop=stop or NeverStop(),
     )
@@ -182,7 +197,48 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
 
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
                             progress=progress or NullProgress(), versions=library_versions(),
-                            locks=FileOutputLocks())
+                            locks=FileOutputLocks(), kalman_factory=make_kalman)
+
+
+def sibling_output(path: str, output_format: str) -> str:
+    """The file of ``output_format`` next to ``path`` (``x.slp`` <-> ``x.analysis.h5``)."""
+    base = path
+    for suffix in (".analysis.h5", ".slp", ".h5"):
+        if base.lower().endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return base + (".analysis.h5" if output_format == "analysis_h5" else ".slp")
+
+
+@attrs.frozen
+class OutputsWriter:
+    """:class:`pose_app.ports.output.DatasetWriter` for every ``--output_format`` of a run
+    (and ``--embed``): the first format to the output path, the others beside it."""
+
+    output: OutputOptions
+
+    def write(self, dataset: Dataset, path: str, output_format: str) -> None:
+        write_outputs(dataset, path, self.output)
+
+
+def write_outputs(dataset: Dataset, path: str, output: OutputOptions) -> list[str]:
+    """Write every ``--output_format``: the first to ``path``, the others beside it.
+
+    ``--embed true`` stores the predicted frames' images in the ``.slp`` (sleap-io's
+    ``embed``); ``auto`` embeds only when the input is an image folder or a ``.pkg.slp``.
+    """
+    written = []
+    for k, fmt in enumerate(output.output_format):
+        target = path if k == 0 else sibling_output(path, fmt)
+        if fmt == "slp" and (output.embed != "false" or output.restore_source_videos):
+            from pose_adapters.slp.store import save_slp_embedded
+
+            save_slp_embedded(dataset, target, embed=output.embed,
+                              restore_source_videos=output.restore_source_videos)
+        else:
+            write_output(dataset, target, fmt)
+        written.append(target)
+    return written
 
 
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:
@@ -239,7 +295,7 @@ def build_batch_use_case(
         exists=os.path.exists,
         remove=remove,
         part_path=part_path,
-        progress=make_progress(run.progress),
+        progress=make_progress("gui" if run.gui else run.progress),
         finalize=finalize,
         locks=FileOutputLocks(),  # the driver locks the final outputs (ADR-0130)
     )
@@ -287,3 +343,10 @@ def live_source(source: str, max_frames: int | None,
     from pose_adapters.video.live import live_frames
 
     return live_frames(source, max_frames=max_frames, open_capture=open_capture)
+
+
+def model_type(path: str) -> str:
+    """The model type a model folder's training config declares (no weights are loaded)."""
+    from pose_adapters.model_config import load_model_spec
+
+    return load_model_spec(path).model_type

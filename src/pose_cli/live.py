@@ -99,7 +99,7 @@ def run_live(source: str, model_paths: list[str], options: TrackOptions, *,
             "inference_runtime_seconds": round(seconds, 6),
         },
     )
-    bootstrap.write_output(dataset, out, options.output.output_format)
+    bootstrap.write_outputs(dataset, out, options.output)
     note = " (stopped by Ctrl-C)" if interrupted else ""
     print(f"pose: wrote {out} ({count} live frames, {count / max(seconds, 1e-9):.1f} FPS{note})",
           file=sys.stderr)

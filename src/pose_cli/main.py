@@ -15,8 +15,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in tokens
     tokens = [t for t in tokens if t != "--debug"]
     from pose_cli.app import app
+    from pose_cli.compat import refuse_unsupported, rewrite_tokens
 
     try:
+        refuse_unsupported(tokens)
+        tokens = rewrite_tokens(tokens)
         result = app(
             tokens,
             exit_on_error=False,

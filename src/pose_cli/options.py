@@ -54,6 +54,8 @@ def cli_type(cls: type) -> Any:
             kw["negative"] = f.metadata.get(NEGATIVE, "")
         if get_origin(f.type) is list or f.type is list:
             kw["negative"] = ""
+        if f.metadata.get("hidden"):
+            kw["show"] = False
         annotated: Any = Annotated[f.type, Parameter(**kw)]
         default = f.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]

@@ -100,7 +100,7 @@ def _is_live(value: str) -> bool:
 
 def _output(job: TrackJob, data_path: str) -> str:
     out = job.options.output
-    return output_for(data_path, out.output_path, out.output_format, job.track_only)
+    return output_for(data_path, out.output_path, out.primary_format, job.track_only)
 
 
 def _predict_request(job: TrackJob, data_path: str, output: str, output_format: str,
@@ -127,7 +127,7 @@ def _predict_request(job: TrackJob, data_path: str, output: str, output_format: 
 
 def _run_local(job: TrackJob, inputs: list[str], stop: SignalStop) -> int:
     o = job.options
-    progress = bootstrap.make_progress(o.run.progress)
+    progress = bootstrap.make_progress("gui" if o.run.gui else o.run.progress)
     use_case = None  # built once the first output is locked (a second run fails fast)
     models: list[LoadedModel] | None = None
     for n_done, data_path in enumerate(inputs):
@@ -142,9 +142,10 @@ def _run_local(job: TrackJob, inputs: list[str], stop: SignalStop) -> int:
             continue
         with bootstrap.output_lock(out):  # one writer per output (ADR-0130)
             if use_case is None:
-                use_case = bootstrap.build_predict_use_case(progress=progress, stop=stop)
+                use_case = bootstrap.build_predict_use_case(progress=progress, stop=stop,
+                                                            output=o.output)
             stop.cooperative = True  # the use case polls the token
-            request = _predict_request(job, data_path, out, o.output.output_format)
+            request = _predict_request(job, data_path, out, o.output.primary_format)
             if models is None:
                 models = use_case.load_models(job.model_paths, o.inference)
             result = use_case(request, models=models)
@@ -191,7 +192,7 @@ def track_only_frames(spec: str) -> tuple[int, ...] | None:
 def _run_track_only(job: TrackJob, inputs: list[str]) -> int:
     frames = track_only_frames(job.options.selection.frames)
     use_case = bootstrap.build_track_only_use_case(
-        bootstrap.make_progress(job.options.run.progress))
+        bootstrap.make_progress("gui" if job.options.run.gui else job.options.run.progress))
     for path in inputs:
         use_case(_track_only_request(job, path, job.options.output.output_path, frames))
     return 0
@@ -278,7 +279,7 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
     predict = bootstrap.build_predict_use_case(progress=progress)
     request = _predict_request(
         shared, job.input_path, out,
-        "slp" if job.part_path else shared.options.output.output_format,
+        "slp" if job.part_path else shared.options.output.primary_format,
         frames=plan.frames_text(indices) if indices is not None else None, tracking=tracking)
     key = repr((shared.model_paths, shared.options.inference))
     if key not in _WORKER_MODELS:

@@ -31,6 +31,7 @@ class FilterParams:
         mean_over_visible: Mean point score over visible nodes with a score (``track``,
             the default) — False gives the ``predict`` stack's nanmean over all nodes, which
             counts the 0.0 scores of missing nodes of global-peak models.
+        min_centroid_distance: Greedy distance NMS on centroids (px, ``<``; 0 = off), last.
     """
 
     overlapping: bool = False
@@ -41,6 +42,7 @@ class FilterParams:
     min_mean_node_score: float = 0.0
     min_instance_score: float = 0.0
     mean_over_visible: bool = True
+    min_centroid_distance: float = 0.0
 
 
 def _bbox(points: np.ndarray) -> np.ndarray:
@@ -130,6 +132,47 @@ def nms_indices(
     return np.asarray(keep, dtype=np.int64)
 
 
+def centroid_distance_keep(
+    centroids: np.ndarray, scores: np.ndarray, min_distance: float
+) -> np.ndarray:
+    """Greedy distance NMS (``--filter_min_centroid_distance``, the ``predict`` stack).
+
+    Best score first (NaN scores last); a centroid closer than ``min_distance`` (strictly) to
+    a kept one is dropped. Centroids with NaN are neither kept nor used.
+
+    Args:
+        centroids: ``(n, 2)``. scores: ``(n,)``. min_distance: Radius in px.
+
+    Returns:
+        ``(n,)`` bool mask of the kept centroids.
+    """
+    c = np.asarray(centroids, dtype=np.float64).reshape(-1, 2)
+    valid: np.ndarray = np.asarray(~np.isnan(c).any(axis=1))
+    keep: np.ndarray = valid.copy()
+    if valid.sum() <= 1:
+        return keep
+    s = np.asarray(scores, dtype=np.float64)
+    s = np.where(np.isnan(s), -np.inf, s)
+    kept: list[int] = []
+    limit = float(min_distance) ** 2
+    for i in np.argsort(-s, kind="stable").tolist():
+        if not valid[i]:
+            continue
+        if any(float(((c[i] - c[k]) ** 2).sum()) < limit for k in kept):
+            keep[i] = False
+        else:
+            kept.append(i)
+    return keep
+
+
+def instance_centroid(inst: PredictedInstance) -> np.ndarray:
+    """``(2,)`` mean of the visible points (the point itself for centroid-only instances)."""
+    vis = inst.visible
+    if not vis.any():
+        return np.array([np.nan, np.nan])
+    return np.asarray(inst.points[vis].mean(axis=0))
+
+
 def _mean_node_score(inst: PredictedInstance, over_visible: bool) -> float:
     scores = np.asarray(inst.point_scores, dtype=np.float64)
     if not over_visible:
@@ -149,7 +192,7 @@ def filter_instances(
     """Apply the filters to ONE frame's predicted instances.
 
     Order: node count (absolute, then fraction) → confidence (instance score, then mean node
-    score) → overlap NMS. Each filter with a threshold <= 0 is off.
+    score) → overlap NMS → centroid distance NMS. Each filter with a threshold <= 0 is off.
 
     Args:
         instances: The frame's predicted instances.
@@ -187,4 +230,10 @@ def filter_instances(
         scores = np.array([inst.score for inst in out])
         keep = nms_indices(points, scores, params.overlapping_method, params.overlapping_threshold)
         out = [out[i] for i in keep.tolist()]
+    if params.min_centroid_distance > 0 and len(out) > 1:
+        cents = np.stack([instance_centroid(inst) for inst in out])
+        mask = centroid_distance_keep(
+            cents, np.array([inst.score for inst in out]), params.min_centroid_distance
+        )
+        out = [inst for inst, k in zip(out, mask.tolist()) if k]
     return out

@@ -9,7 +9,7 @@ reached by the BFS are unused).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import numpy as np
@@ -229,6 +229,9 @@ def _match_edge(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return rows[ok], cols[ok]
 
 
+LineScoreFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 def group_instances(
     peaks: PeakSet,
     pafs: np.ndarray,
@@ -236,6 +239,7 @@ def group_instances(
     n_nodes: int,
     paf_stride: int,
     params: PafParams,
+    line_scores: LineScoreFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group one sample's peaks into instances with part affinity fields.
 
@@ -247,6 +251,9 @@ def group_instances(
         n_nodes: Number of skeleton nodes ``N``.
         paf_stride: PAF output stride (input pixels per PAF cell).
         params: Grouping parameters.
+        line_scores: Precomputed candidate scores (e.g. from a graph that scored the lines
+            itself): ``(src peak idx (c,), dst peak idx (c,), edge idx (c,)) -> (c,)``
+            float32. None scores them from ``pafs``.
 
     Returns:
         ``points`` ``(n_inst, N, 2)`` float64 input pixels (NaN = missing node),
@@ -281,9 +288,11 @@ def group_instances(
         shapes.append((len(s_nodes), len(d_nodes)))
     all_src = np.concatenate(src_idx)
     all_dst = np.concatenate(dst_idx)
-    scores = score_candidates(
-        pts[all_src], pts[all_dst], np.concatenate(cand_edge), pafs, paf_stride, params
-    )
+    all_edge = np.concatenate(cand_edge)
+    if line_scores is not None:
+        scores = np.asarray(line_scores(all_src, all_dst, all_edge), dtype=np.float32)
+    else:
+        scores = score_candidates(pts[all_src], pts[all_dst], all_edge, pafs, paf_stride, params)
 
     # Match per edge, keep good matches, assemble along the BFS edge order.
     min_score = _F32(params.min_line_scores)

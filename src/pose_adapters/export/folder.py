@@ -310,6 +310,10 @@ def read_metadata(export_dir: str | os.PathLike[str]) -> dict[str, Any]:
         meta = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelLoadError(f"cannot read {path}: {exc}", hint="re-export the model") from exc
+    from pose_adapters.export.sleapnn import is_sleapnn_metadata
+
+    if isinstance(meta, dict) and is_sleapnn_metadata(meta):
+        return meta
     if not isinstance(meta, dict) or not isinstance(meta.get("networks"), list):
         raise ModelLoadError(
             f"{path} was not written by pose export (no 'networks' list)",
@@ -350,6 +354,11 @@ def load_exported(
     if runtime not in ("auto", "onnx", "openvino", "tensorrt"):
         raise InvalidOptionError(f"unknown runtime '{runtime}' for an exported model",
                                  hint="use auto, onnx, openvino or tensorrt")
+    from pose_adapters.export.sleapnn import is_sleapnn_metadata, load_sleapnn_export
+
+    if is_sleapnn_metadata(meta):
+        return load_sleapnn_export(folder, meta, runtime=runtime, device=device,
+                                   threads=threads)
     pairs: list[tuple[ModelSpec, NetworkRuntime]] = []
     for net in meta["networks"]:
         spec = spec_from_dict(net["spec"], str(folder))

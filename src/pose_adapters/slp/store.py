@@ -204,6 +204,30 @@ def save_labels_atomic(labels: Any, path: str) -> None:
         labels, tmp, embed=False, restore_original_videos=False, verbose=False))
 
 
+def save_slp_embedded(dataset: Dataset, path: str, *, embed: str = "true",
+                      restore_source_videos: bool = False) -> None:
+    """Write ``.slp`` with the predicted frames' images inside (sleap-io ``embed``).
+
+    ``embed``: ``true`` embeds every labeled frame; ``auto`` only when the source is not a
+    plain video file (image folders, ``.pkg.slp``); ``false`` none.
+    """
+    import sleap_io as sio
+
+    labels = labels_from_dataset(dataset)
+    what: Any = False
+    if embed == "true":
+        what = "all"
+    elif embed == "auto":
+        src = [v.filename for v in labels.videos]
+        plain = all(isinstance(f, str) and not f.endswith(".slp") and os.path.isfile(f)
+                    for f in src)
+        what = False if plain else "all"
+    # sleap-io names the embedded video by the file's suffix: the temporary file ends in .slp
+    write_atomic(path, ".tmp.slp", lambda tmp: sio.save_slp(
+        labels, tmp, embed=what, restore_original_videos=restore_source_videos,
+        verbose=False))
+
+
 class SlpLabelsStore:
     """:class:`pose_app.ports.labels.LabelsStore` for ``.slp`` / ``.pkg.slp`` files."""
 

@@ -116,7 +116,8 @@ class PredictUseCase:
             return None
         if self.tracker_factory is None:
             raise InvalidOptionError("tracking was requested but no tracker is available")
-        return self.tracker_factory(request.tracking, request.inference.max_instances)
+        tracking = request.tracking.resolved(stage.output_skeleton.n_nodes)  # predict's "auto"
+        return self.tracker_factory(tracking, request.inference.max_instances)
 
     def _predict(self, request: PredictRequest, models: list[LoadedModel],
                  chunks: ChunkStore) -> PredictResult:

@@ -31,6 +31,7 @@ from pose_app.stages.base import (
     _local_peaks,
     filter_params,
 )
+from pose_app.stages.exported import EXPORTED_PREFIX, build_exported_stage
 from pose_app.stages.top_down import TopDownBatch, TopDownStage
 from pose_app.stages.whole_frame import (
     BottomUpStage,
@@ -78,6 +79,8 @@ def build_stage(models: Sequence[LoadedModel], options: InferenceOptions,
     Raises:
         IncompatibleModelsError: Two models of one type, or a combination with no pipeline.
     """
+    if models and models[0].spec.model_type.startswith(EXPORTED_PREFIX):
+        return build_exported_stage(models, options, resizer)  # a sleap-nn export folder
     by_type: dict[str, LoadedModel] = {}
     for m in models:
         t = m.spec.model_type

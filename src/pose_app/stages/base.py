@@ -61,6 +61,7 @@ def filter_params(options: InferenceOptions) -> FilterParams:
         min_visible_node_fraction=options.filters.filter_min_visible_node_fraction,
         min_mean_node_score=options.filters.filter_min_mean_node_score,
         min_instance_score=options.filters.filter_min_instance_score,
+        min_centroid_distance=options.filters.filter_min_centroid_distance,
     )
 
 

@@ -42,8 +42,13 @@ def evaluate(
            help="Evaluate only user-labeled GT instances."),
     ] = True,
     match_method: Annotated[
-        Literal["oks", "auto"], _p("--match_method", help="oks (auto means oks here).")
+        str, _p("--match_method", help="oks, centroid (px distance) or auto (centroid for "
+                "1-node predictions, else oks); mask/semantic are segmentation-only.")
     ] = "auto",
+    anchor_part: Annotated[
+        str | None, _p("--anchor_part", help="Centroid mode: GT node used as the centroid "
+                       "(default: mean of visible nodes).")
+    ] = None,
     identity_match: Annotated[
         Literal["distance", "oks"],
         _p("--identity_match", help="Identity metrics: match poses by mean node distance or OKS."),
@@ -67,6 +72,8 @@ def evaluate(
         user_labels_only=user_labels_only,
         identity_match_by=identity_match,
         identity_threshold=identity_threshold,
+        match_method=match_method,
+        anchor_part=anchor_part,
     )
     request = EvaluateRequest(
         ground_truth_path=ground_truth_path,
@@ -76,10 +83,8 @@ def evaluate(
     )
     with contextlib.ExitStack() as held:
         if save_metrics:  # one writer per metrics file (ADR-0130)
-            from pose_adapters.locks import output_lock
-
             npz = save_metrics if save_metrics.endswith(".npz") else save_metrics + ".npz"
-            held.enter_context(output_lock(npz))
+            held.enter_context(bootstrap.output_lock(npz))
         result = bootstrap.build_evaluate_use_case().run(request)
     if as_json:
         print(json.dumps(_json_summary(result), indent=2))
@@ -99,6 +104,11 @@ def _clean(v: Any) -> Any:
 
 
 def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    if "detection_metrics" in metrics:
+        det = metrics["detection_metrics"]
+        return {k: det[k] for k in ("precision", "recall", "f1", "n_tp", "n_fp", "n_fn")} | {
+            f"dist.{k}": det[k] for k in ("avg", "p50", "p75", "p90", "p95", "p99")
+        }
     voc = metrics["voc_metrics"]
     dist = metrics["distance_metrics"]
     pck = metrics["pck_metrics"]

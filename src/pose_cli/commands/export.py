@@ -17,7 +17,7 @@ def export(
     *,
     output: Annotated[
         str | None,
-        Parameter(name=["--output", "-o"],
+        Parameter(name=["--output", "-o", "--output-dir", "--output_dir"],
                   help="Output folder (default: MODEL/exported, CENTROID/exported_topdown)."),
     ] = None,
     format: Annotated[
@@ -25,8 +25,14 @@ def export(
         Parameter(name=["--format", "-f"], help="onnx, tensorrt (ONNX + engine) or both."),
     ] = "onnx",
     precision: Annotated[
-        Literal["fp32", "fp16"], Parameter(help="TensorRT precision (ONNX is always fp32).")
+        Literal["fp32", "fp16", "tf32"],
+        Parameter(help="TensorRT precision (ONNX is always fp32); tf32 builds as fp32."),
     ] = "fp16",
+    workspace_size_gb: Annotated[
+        float | None,
+        Parameter(help="Accepted for sleap-nn compatibility: pose sizes the TensorRT "
+                  "workspace itself."),
+    ] = None,
     max_instances: Annotated[int, Parameter(help="Default max instances for prediction.")] = 20,
     max_batch_size: Annotated[int, Parameter(help="Largest batch of the TensorRT engine.")] = 8,
     input_scale: Annotated[float | None, Parameter(help="Override the input scale.")] = None,
@@ -61,7 +67,7 @@ def export(
         paths,
         output,
         fmt=format,
-        precision=precision,
+        precision="fp32" if precision == "tf32" else precision,
         max_instances=max_instances,
         max_batch_size=max_batch_size,
         input_scale=input_scale,

@@ -21,7 +21,11 @@ from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.tracking.assign import match, scores_to_cost
 from pose_domain.tracking.features import compute_features, visible_counts
-from pose_domain.tracking.postprocess import connect_single_breaks, cull_instances
+from pose_domain.tracking.postprocess import (
+    connect_single_breaks,
+    cull_frame_instances,
+    cull_instances,
+)
 from pose_domain.tracking.scoring import reduce_by_track, score_matrix
 
 
@@ -56,6 +60,8 @@ class OnlineConfig:
         target_count: Target number of instances per frame (post-processing).
         clean_instance_count: Cull frames to this many instances after tracking (0 = off).
         clean_iou_threshold: Overlap threshold of that culling's NMS (0 = no NMS).
+        pre_cull: Cull each frame to ``target_count`` before tracking it (needs a target).
+        pre_cull_iou_threshold: Overlap threshold of the pre-cull's NMS (0 = scores only).
     """
 
     window_size: int = 5
@@ -73,6 +79,8 @@ class OnlineConfig:
     target_count: int | None = None
     clean_instance_count: int = 0
     clean_iou_threshold: float = 0.0
+    pre_cull: bool = False
+    pre_cull_iou_threshold: float = 0.0
 
     def __attrs_post_init__(self) -> None:
         if self.candidates_method not in ("fixed_window", "local_queues"):
@@ -150,6 +158,11 @@ class OnlineTracker:
             input order; with ``local_queues`` on the very first frame, instances too small for
             a track are kept untracked. Others are dropped, as in the reference.
         """
+        cfg = self.config
+        if cfg.pre_cull and cfg.target_count:
+            instances = cull_frame_instances(
+                list(instances), cfg.target_count, cfg.pre_cull_iou_threshold
+            )
         if self.config.candidates_method == "local_queues":
             return self._track_local(instances, frame_idx, image)
         return self._track_window(instances, frame_idx, image)
@@ -276,6 +289,11 @@ class OnlineTracker:
             return np.zeros((0,)), np.zeros(0, dtype=np.int64), []
         return np.concatenate(feats), np.concatenate(n_vis), ids
 
+    @staticmethod
+    def _window_tracks(entries: list[_Entry]) -> list[int]:
+        """Track ids in the window, in the iteration order of a Python ``set`` (ADR-0030)."""
+        return list({i for e in entries for i in e.ids})
+
     def _shift_entries(self, entries: list[_Entry], image: Any) -> dict[int, np.ndarray]:
         """Points of each entry moved into ``image`` by optical flow, one call per source frame.
 
@@ -322,8 +340,8 @@ class OnlineTracker:
         assigned: dict[int, tuple[int, float]] = {}
         if self._window:
             entries = list(self._window)
+            current = self._window_tracks(entries)  # reference column order (ADR-0030)
             cand_feats, cand_vis, cand_ids = self._candidate_arrays(entries, image)
-            current = list(set(cand_ids))  # reference column order (ADR-0030)
             if current and len(instances):
                 col_of = {t: j for j, t in enumerate(current)}
                 columns = np.fromiter((col_of[t] for t in cand_ids), np.int64, len(cand_ids))

@@ -61,68 +61,111 @@ def connect_single_breaks(frames: list[LabeledFrame]) -> list[LabeledFrame]:
     return out
 
 
-def nms_fast(boxes: np.ndarray, scores: np.ndarray, threshold: float, target: int) -> list[int]:
+def nms_fast(
+    boxes: np.ndarray, scores: np.ndarray, threshold: float, target: int | None = None
+) -> list[int]:
     """The reference's fast NMS: keep high scores, drop boxes overlapping a kept one.
 
-    Overlap is ``intersection / area(other box)`` with the +1 pixel convention (not IoU). When
-    fewer than ``target`` boxes survive, suppressed boxes (best first) are added back with the
-    reference's slice ``[:min(n, picked - target)]`` (negative end included, ADR-0031).
+    Overlap is ``intersection / area(other box)`` with the +1 pixel convention (not IoU).
+    When fewer than ``target`` boxes survive, suppressed boxes (best first) are added back
+    until ``target`` is reached (sleap-nn 0.3.5's behaviour, ADR-0126).
 
     Args:
         boxes: ``(n, 4)`` ``[x1, y1, x2, y2]``. scores: ``(n,)``.
         threshold: Overlap above which a box is suppressed. target: Wanted survivors.
 
     Returns:
-        Indices of the kept boxes.
+        Indices of the kept boxes (pick order, then added-back ones).
     """
-    if len(boxes) == 0:
+    n = len(boxes)
+    if n == 0:
         return []
-    x1, y1, x2, y2 = boxes.T
+    if target and n < target:
+        return list(range(n))
+    x1, y1, x2, y2 = np.asarray(boxes, dtype=np.float64).T
     area = (x2 - x1 + 1) * (y2 - y1 + 1)
-    idxs = list(np.argsort(scores))
+    idxs = np.argsort(scores)
     picked: list[int] = []
     suppressed: list[int] = []
-    while idxs:
-        last = idxs.pop()
-        picked.append(int(last))
-        if not idxs:
-            break
-        rest = np.asarray(idxs)
+    while len(idxs) > 0:
+        last = int(idxs[-1])
+        picked.append(last)
+        rest = idxs[:-1]
         w = np.maximum(0, np.minimum(x2[last], x2[rest]) - np.maximum(x1[last], x1[rest]) + 1)
         h = np.maximum(0, np.minimum(y2[last], y2[rest]) - np.maximum(y1[last], y1[rest]) + 1)
-        overlap = (w * h) / area[rest]
-        drop = set(rest[overlap > threshold].tolist())
-        suppressed.extend(int(i) for i in rest if int(i) in drop)
-        idxs = [i for i in idxs if int(i) not in drop]
-    if len(picked) < target and suppressed:
-        back = sorted(suppressed, key=lambda i: -scores[i])
-        picked.extend(back[: min(len(back), len(picked) - target)])
+        over = np.where((w * h) / area[rest] > threshold)[0]
+        suppressed.extend(int(i) for i in rest[over])
+        idxs = np.delete(idxs, over)[:-1]
+    if target and suppressed and len(picked) < target:
+        suppressed.sort(key=lambda i: -scores[i])
+        picked.extend(suppressed[: min(len(suppressed), target - len(picked))])
     return picked
+
+
+def instances_over_count(
+    instances: list[PredictedInstance], count: int, iou_threshold: float = 0.0
+) -> list[PredictedInstance]:
+    """The predicted instances to remove to get down to ``count`` (sleap-nn 0.3.5 rules).
+
+    With a non-zero ``iou_threshold``, :func:`nms_fast` (target ``count``) removes overlapping
+    instances first; then the lowest-scoring survivors above ``count`` go.
+
+    Args:
+        instances: One frame's predicted instances. count: Wanted maximum.
+        iou_threshold: Overlap threshold of the NMS (0 = scores only).
+
+    Returns:
+        The instances to drop (empty when there are at most ``count``).
+    """
+    if len(instances) <= count:
+        return []
+    keep = list(instances)
+    extra: list[PredictedInstance] = []
+    if iou_threshold:
+        boxes = bboxes(np.stack([p.points for p in keep]))
+        scores = np.array([p.score for p in keep])
+        picked = set(nms_fast(boxes, scores, iou_threshold, count))
+        extra = [p for k, p in enumerate(keep) if k not in picked]
+        keep = [p for k, p in enumerate(keep) if k in picked]
+    if len(keep) > count:
+        by_score = sorted(keep, key=lambda p: p.score)
+        extra = extra + by_score[: len(keep) - count]
+    return extra
+
+
+def cull_frame_instances(
+    instances: list[Instance], count: int, iou_threshold: float = 0.0
+) -> list[Instance]:
+    """Pre-cull one frame before tracking (``--tracking_pre_cull_to_target``).
+
+    Only predicted instances are culled and counted; user instances are kept. The survivors
+    keep their input order.
+
+    Args:
+        instances: One frame's instances. count: Target instance count.
+        iou_threshold: ``--tracking_pre_cull_iou_threshold`` (0 = by score only).
+
+    Returns:
+        The kept instances, in input order.
+    """
+    preds = [i for i in instances if isinstance(i, PredictedInstance)]
+    drop = {id(i) for i in instances_over_count(preds, count, iou_threshold)}
+    return [i for i in instances if id(i) not in drop]
 
 
 def cull_instances(
     frames: list[LabeledFrame], instance_count: int, iou_threshold: float = 0.0
 ) -> list[LabeledFrame]:
-    """Keep at most ``instance_count`` predicted instances per frame.
+    """Keep at most ``instance_count`` predicted instances per frame (post-tracking clean).
 
-    With a non-zero ``iou_threshold``, :func:`nms_fast` first removes overlapping instances;
-    then the lowest-scoring extras are removed. Frames come out sorted by frame index.
+    Same rule as :func:`cull_frame_instances`, per frame; frames come out sorted by frame
+    index.
     """
     out: list[LabeledFrame] = []
     for frame in sorted(frames, key=lambda f: f.frame_idx):
-        preds = frame.predicted_instances
-        if len(preds) <= instance_count:
+        kept = cull_frame_instances(list(frame.instances), instance_count, iou_threshold)
+        if len(kept) == len(frame.instances):
             out.append(frame)
-            continue
-        keep = list(preds)
-        if iou_threshold:
-            boxes = bboxes(np.stack([p.points for p in keep]))
-            scores = np.array([p.score for p in keep])
-            picked = set(nms_fast(boxes, scores, iou_threshold, instance_count))
-            keep = [p for k, p in enumerate(keep) if k in picked]
-        if len(keep) > instance_count:
-            keep = sorted(keep, key=lambda p: p.score, reverse=True)[:instance_count]
-        kept = {id(p) for p in keep}
-        insts = [i for i in frame.instances if not i.is_predicted or id(i) in kept]
-        out.append(attrs.evolve(frame, instances=insts))
+        else:
+            out.append(attrs.evolve(frame, instances=kept))
     return out

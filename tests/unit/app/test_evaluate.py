@@ -129,3 +129,13 @@ def test_options_are_validated() -> None:
         EvaluateOptions(oks_scale=-5)
     with pytest.raises(InvalidOptionError):
         EvaluateOptions(identity_match_by="iou")  # type: ignore[arg-type]
+
+
+def test_match_method_rejects_segmentation_modes() -> None:
+    import pytest
+
+    from pose_app.evaluate import EvaluateOptions
+    from pose_domain.errors import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="segmentation"):
+        EvaluateOptions(match_method="mask")

@@ -85,3 +85,13 @@ def test_filter_instances_overlap_returns_descending_score_order():
     c = _inst([[0, 0], [10, 10.1]], [1, 1], 0.1)
     out = filter_instances([a, b, c], FilterParams(overlapping=True))
     assert out == [b, a]
+
+
+def test_centroid_distance_nms_keeps_the_best_of_close_centroids() -> None:
+    from pose_domain.filters import centroid_distance_keep
+
+    cents = np.array([[0.0, 0.0], [3.0, 4.0], [20.0, 0.0], [np.nan, np.nan]])
+    keep = centroid_distance_keep(cents, np.array([0.5, 0.9, 0.1, 1.0]), 5.0)
+    assert keep.tolist() == [True, True, True, False]  # distance 5 is not < 5
+    keep = centroid_distance_keep(cents, np.array([0.5, 0.9, 0.1, 1.0]), 5.1)
+    assert keep.tolist() == [False, True, True, False]

@@ -58,3 +58,27 @@ def test_disjoint_paths_skips_unrewarding_nodes_and_honours_k() -> None:
     assert disjoint_paths([-1, 5, -1], [(0, 1, 0), (1, 2, 0), (0, 2, 0.5)], 1) == [[0, 2]]
     assert len(disjoint_paths([-1, -1, -1], [], 2)) == 2
     assert disjoint_paths([], [], 2) == []
+
+
+def test_nms_fast_adds_suppressed_boxes_back_up_to_the_target() -> None:
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 9, 9], [2, 2, 8, 8]], dtype=float)
+    kept = nms_fast(boxes, np.array([0.9, 0.8, 0.7]), 0.5, 2)
+    assert kept == [0, 1]  # 1 and 2 suppressed; the better one comes back (sleap-nn 0.3.5)
+
+
+def test_pre_cull_keeps_user_instances_and_input_order() -> None:
+    from pose_domain.instance import Instance
+    from pose_domain.tracking.postprocess import cull_frame_instances
+
+    user = Instance.from_numpy(np.array([[5.0, 5.0], [6.0, 6.0]]))
+    insts = [p(0, None, 0.5), user, p(100, None, 0.9), p(200, None, 0.1)]
+    out = cull_frame_instances(insts, 2)
+    assert out == [insts[0], user, insts[2]]
+
+
+def test_pre_cull_with_overlap_drops_the_duplicate_first() -> None:
+    from pose_domain.tracking.postprocess import cull_frame_instances
+
+    insts = [p(0, None, 0.9), p(0.5, None, 0.8), p(100, None, 0.1)]
+    out = cull_frame_instances(insts, 2, iou_threshold=0.5)
+    assert [i.score for i in out] == [0.9, 0.1]

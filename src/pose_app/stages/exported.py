@@ -1,0 +1,195 @@
+"""Stages for folders written by ``sleap-nn export`` (ADR-0127, facts §7).
+
+Those graphs already hold peak finding (and, for bottom-up, PAF line scoring; for top-down, the
+crops and the instance stage): they take the raw uint8 frame at its native size and return
+peaks. What is left runs here, as ``sleap-nn predict -m EXPORT_DIR`` does: bottom-up grouping
+(Hungarian per edge, ``min_line_scores``, assembly, ``max_instances``) on the graph's line
+scores; invalid slots dropped; points divided by the baked input scale where the graph leaves
+them scaled. The filters and tracking apply as for any other model.
+
+The model type of such a spec is ``EXPORTED_PREFIX + <sleap-nn model_type>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from pose_app.options import InferenceOptions
+from pose_app.ports.models import LoadedModel
+from pose_app.ports.runtime import ImageResizer
+from pose_app.stages.base import FrameJob, Stage, _stack, infer, instance_from
+from pose_domain import decoding, paf
+from pose_domain.errors import IncompatibleModelsError
+from pose_domain.instance import PredictedInstance
+from pose_domain.peaks import PeakSet
+from pose_domain.skeleton import Skeleton
+
+EXPORTED_PREFIX = "exported_"
+SUPPORTED = ("single_instance", "centroid", "bottomup", "topdown", "centered_instance")
+
+
+@attrs.define(eq=False)
+class ExportedBatch:
+    """The combined graph's outputs (peaks, values, validity, line scores) for ``jobs``."""
+
+    jobs: list[FrameJob]
+    outputs: dict[str, np.ndarray]
+
+
+
+class _BakedStage(Stage[ExportedBatch]):
+    """Feeds raw frames (no resize, pad or channel change: the reference adds none)."""
+
+    def forward(self, jobs: list[FrameJob]) -> ExportedBatch:
+        return ExportedBatch(jobs=jobs, outputs=infer(self.models[0], _stack(jobs)))
+
+    @property
+    def _scale(self) -> float:
+        return float(self.models[0].spec.preprocessing.scale or 1.0)
+
+
+class BakedSingleInstanceStage(_BakedStage):
+    """``peaks (B, N, 2)`` in image pixels, ``peak_vals (B, N)``; score = Σ peak values."""
+
+    model_type = "single_instance"
+
+    def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
+        pts, vals = raw.outputs["peaks"], raw.outputs["peak_vals"]
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            p = np.asarray(pts[b], dtype=np.float64)
+            if np.isnan(p).all():
+                out.append([])
+                continue
+            v = np.where(np.isnan(p).any(axis=1), np.nan, vals[b])
+            out.append(self._finish([instance_from(p, v, float(np.nansum(v)))]))
+        return out
+
+
+class BakedCentroidStage(_BakedStage):
+    """``centroids (B, I, 2)``, ``centroid_vals``, ``instance_valid``: 1-node instances."""
+
+    model_type = "centroid"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sk = self.models[0].spec.skeleton
+        self._skeleton = Skeleton(nodes=["centroid"]) if sk.n_nodes > 1 else sk
+
+    @property
+    def output_skeleton(self) -> Skeleton:
+        return self._skeleton
+
+    def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
+        o = raw.outputs
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            insts = []
+            for i in np.flatnonzero(np.asarray(o["instance_valid"][b], dtype=bool)).tolist():
+                p = np.full((self._skeleton.n_nodes, 2), np.nan)
+                s = np.full(self._skeleton.n_nodes, np.nan)
+                p[0] = o["centroids"][b, i]
+                s[0] = o["centroid_vals"][b, i]
+                insts.append(instance_from(p, s, float(s[0])))
+            if self.options.max_instances is not None:
+                insts = insts[: self.options.max_instances]
+            out.append(self._finish(insts))
+        return out
+
+
+class BakedTopDownStage(_BakedStage):
+    """``peaks (B, I, N, 2)`` in image pixels per valid centroid slot; score = Σ peak values.
+
+    A lone exported centered-instance graph (``peaks (B, N, 2)`` in crop space) runs on the
+    whole frame as one crop, as the reference does.
+    """
+
+    model_type = "top_down"
+
+    def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
+        o = raw.outputs
+        if "instance_valid" not in o:
+            return BakedSingleInstanceStage.decode(self, raw)  # type: ignore[arg-type]
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            insts = []
+            for i in np.flatnonzero(np.asarray(o["instance_valid"][b], dtype=bool)).tolist():
+                p = np.asarray(o["peaks"][b, i], dtype=np.float64)
+                v = np.where(np.isnan(p).any(axis=1), np.nan, o["peak_vals"][b, i])
+                insts.append(instance_from(p, v, float(np.nansum(v))))
+            if self.options.max_instances is not None:
+                insts = insts[: self.options.max_instances]
+            out.append(self._finish(insts))
+        return out
+
+
+class BakedBottomUpStage(_BakedStage):
+    """Grouping on the host from the graph's peaks and line scores (facts §7.3)."""
+
+    model_type = "bottom_up"
+
+    keeps_empty_frames = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        o = self.options
+        self.paf_params = paf.PafParams(min_instance_peaks=o.min_instance_peaks,
+                                        min_line_scores=o.min_line_scores)
+
+    def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
+        spec = self.models[0].spec
+        o = raw.outputs
+        n_nodes, k = o["peaks"].shape[1], o["peaks"].shape[2]
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            valid = np.flatnonzero(np.asarray(o["peak_mask"][b], dtype=bool).reshape(-1))
+            found = PeakSet(
+                np.asarray(o["peaks"][b], dtype=np.float64).reshape(-1, 2)[valid],
+                np.asarray(o["peak_vals"][b], dtype=np.float64).reshape(-1)[valid],
+                np.zeros(len(valid)), valid // k,
+            )
+            slot = valid % k
+            scores_b = np.asarray(o["line_scores"][b], dtype=np.float32)
+
+            def lookup(src: np.ndarray, dst: np.ndarray, edge: np.ndarray,
+                       scores_b: np.ndarray = scores_b, slot: np.ndarray = slot) -> np.ndarray:
+                # both ends are valid peaks, so every pair is a graph candidate
+                return scores_b[edge, slot[src] * k + slot[dst]]
+
+            points, pscores, iscores = paf.group_instances(
+                found, np.zeros((1, 1, 2)), spec.skeleton.edges, n_nodes, 1,
+                self.paf_params, line_scores=lookup,
+            )
+            keep = decoding.keep_top_instances(iscores, self.options.max_instances)
+            insts = [instance_from(points[i] / self._scale, pscores[i], float(iscores[i]))
+                     for i in keep]
+            out.append(self._finish(insts))
+        return out
+
+
+def build_exported_stage(models: Sequence[LoadedModel], options: InferenceOptions,
+                         resizer: ImageResizer) -> Stage[Any]:
+    """The stage for one ``sleap-nn export`` folder (one combined graph)."""
+    kind = models[0].spec.model_type[len(EXPORTED_PREFIX):]
+    if len(models) != 1:
+        raise IncompatibleModelsError(
+            "a sleap-nn export folder runs alone", hint="give only the export folder to -m"
+        )
+    stages: dict[str, type[_BakedStage]] = {
+        "single_instance": BakedSingleInstanceStage,
+        "centroid": BakedCentroidStage,
+        "bottomup": BakedBottomUpStage,
+        "topdown": BakedTopDownStage,
+        "centered_instance": BakedTopDownStage,
+    }
+    if kind not in stages:
+        raise IncompatibleModelsError(
+            f"sleap-nn export folders of type {kind} are not supported yet",
+            hint="export the checkpoint with pose export, or run the checkpoint folder",
+        )
+    return stages[kind](models, options, resizer)
+
