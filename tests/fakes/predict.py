@@ -4,7 +4,7 @@ source, an in-memory chunk store and writer, and a stop token that trips after N
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
@@ -15,6 +15,7 @@ from pose_app.ports.chunks import FrameRecord
 from pose_app.ports.models import LoadedModel
 from pose_domain.instance import Instance, LabeledFrame, Track
 from pose_domain.skeleton import Skeleton
+from tests.fakes.chunks import InMemoryChunkStore
 from tests.fakes.ports import FakeFrameSource, gaussian_maps
 
 if TYPE_CHECKING:
@@ -115,26 +116,19 @@ class RampFrameSource(FakeFrameSource):
         return np.broadcast_to(ramp[None, :, None], (h, w, c)).copy()
 
 
-class MemoryChunkStore:
-    """:class:`pose_app.ports.chunks.ChunkStore` in memory (one per output path)."""
+class MemoryChunkStore(InMemoryChunkStore):
+    """The contract-tested in-memory chunk store, plus what prediction tests look at."""
 
     def __init__(self) -> None:
-        self.chunks: list[list[FrameRecord]] = []
-        self.fingerprint: dict[str, Any] | None = None
+        super().__init__()
         self.cleared = False
 
-    def begin(self, fingerprint: dict[str, Any], resume: bool) -> list[FrameRecord]:
-        if resume and self.fingerprint == fingerprint:
-            return [r for c in self.chunks for r in c]
-        self.fingerprint, self.chunks = fingerprint, []
-        return []
-
-    def append(self, records: list[FrameRecord]) -> None:
-        if records:
-            self.chunks.append(list(records))
+    @property
+    def chunks(self) -> list[list[FrameRecord]]:
+        return list(self.disk.get("chunks", []))
 
     def clear(self) -> None:
-        self.chunks = []
+        super().clear()
         self.cleared = True
 
     @property

@@ -14,6 +14,7 @@ from pose_app.ports.models import LoadedModel
 from pose_app.predict import PredictRequest, PredictUseCase
 from pose_app.track import TrackOnlyRequest, TrackOnlyUseCase
 from pose_cli.errors import describe
+from tests.fakes.chunks import InMemoryChunkStore
 from tests.fakes.ports import (
     FakeFrameSource,
     FakeLoader,
@@ -29,29 +30,21 @@ def _disk_full(path: str) -> OSError:
     return OSError(errno.ENOSPC, "No space left on device", path)
 
 
-class MemoryChunks:
-    """A chunk store in memory whose disk fills up after ``room`` chunks."""
+class MemoryChunks(InMemoryChunkStore):
+    """The in-memory chunk store, on a disk that fills up after ``room`` chunks."""
 
     def __init__(self, room: int) -> None:
+        super().__init__()
         self.room = room
-        self.chunks: list[list[FrameRecord]] = []
-        self.fingerprint: dict[str, Any] | None = None
 
-    def begin(self, fingerprint: dict[str, Any], resume: bool) -> list[FrameRecord]:
-        if resume and self.fingerprint == fingerprint:
-            return [r for c in self.chunks for r in c]
-        self.fingerprint, self.chunks = fingerprint, []
-        return []
+    @property
+    def chunks(self) -> list[list[FrameRecord]]:
+        return list(self.disk.get("chunks", []))
 
     def append(self, records: list[FrameRecord]) -> None:
-        if not records:
-            return
-        if len(self.chunks) >= self.room:
+        if records and len(self.chunks) >= self.room:
             raise _disk_full(f"out.slp.partial/chunk_{len(self.chunks):06d}.npz")
-        self.chunks.append(list(records))
-
-    def clear(self) -> None:
-        self.chunks = []
+        super().append(records)
 
 
 def _positions(frame: int) -> list[tuple[float, float]]:
