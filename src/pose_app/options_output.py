@@ -60,7 +60,7 @@ class PredictOptions:
         default="instance", validator=_one_of(CentroidOutput),
         metadata=_flags("--centroid-output"),
     )
-    """Centroid-only results as instances (centroid/both: sleap-io centroids, not supported)."""
+    """Centroid-only results: 1-node instances, sleap-io centroids, or both."""
     centroid_peak_threshold: float | None = None
     """Peak threshold of the centroid stage (default: --peak_threshold)."""
     stream_to_file: str | None = attrs.field(default=None, metadata=_flags("--stream-to-file"))

@@ -140,6 +140,7 @@ def build_predict_use_case(
     on_result: Callable[[CollectedFrame], None] | None = None,
     stop: StopToken | None = None,
     output: OutputOptions | None = None,
+    centroid_output: str = "instance",
 ) -> PredictUseCase:
     """:class:`pose_app.predict.PredictUseCase` with the real adapters, or ``overrides``.
 
@@ -182,7 +183,8 @@ def build_predict_use_case(
         system_info=system_info,
         on_result=on_result or frame_reporter(progress),
         chunk_store_for=_counted_chunks(progress),
-        writer=PredictionWriter() if output is None else OutputsWriter(output),
+        writer=(PredictionWriter() if output is None
+                else OutputsWriter(output, centroid_output)),
         chunk_size=chunk_frames_from_env(),
         stop=stop or NeverStop(),
     )
@@ -216,12 +218,14 @@ class OutputsWriter:
     (and ``--embed``): the first format to the output path, the others beside it."""
 
     output: OutputOptions
+    centroid_output: str = "instance"
 
     def write(self, dataset: Dataset, path: str, output_format: str) -> None:
-        write_outputs(dataset, path, self.output)
+        write_outputs(dataset, path, self.output, self.centroid_output)
 
 
-def write_outputs(dataset: Dataset, path: str, output: OutputOptions) -> list[str]:
+def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
+                  centroid_output: str = "instance") -> list[str]:
     """Write every ``--output_format``: the first to ``path``, the others beside it.
 
     ``--embed true`` stores the predicted frames' images in the ``.slp`` (sleap-io's
@@ -230,7 +234,11 @@ def write_outputs(dataset: Dataset, path: str, output: OutputOptions) -> list[st
     written = []
     for k, fmt in enumerate(output.output_format):
         target = path if k == 0 else sibling_output(path, fmt)
-        if fmt == "slp" and (output.embed != "false" or output.restore_source_videos):
+        if fmt == "slp" and centroid_output != "instance":
+            from pose_adapters.slp.store import save_slp_centroids
+
+            save_slp_centroids(dataset, target, centroid_output)
+        elif fmt == "slp" and (output.embed != "false" or output.restore_source_videos):
             from pose_adapters.slp.store import save_slp_embedded
 
             save_slp_embedded(dataset, target, embed=output.embed,

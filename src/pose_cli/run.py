@@ -142,8 +142,9 @@ def _run_local(job: TrackJob, inputs: list[str], stop: SignalStop) -> int:
             continue
         with bootstrap.output_lock(out):  # one writer per output (ADR-0130)
             if use_case is None:
-                use_case = bootstrap.build_predict_use_case(progress=progress, stop=stop,
-                                                            output=o.output)
+                use_case = bootstrap.build_predict_use_case(
+                    progress=progress, stop=stop, output=o.output,
+                    centroid_output=o.predict.centroid_output)
             stop.cooperative = True  # the use case polls the token
             request = _predict_request(job, data_path, out, o.output.primary_format)
             if models is None:

@@ -204,6 +204,32 @@ def save_labels_atomic(labels: Any, path: str) -> None:
         labels, tmp, embed=False, restore_original_videos=False, verbose=False))
 
 
+def save_slp_centroids(dataset: Dataset, path: str, mode: str) -> None:
+    """Write ``.slp`` with each predicted instance's first visible point as a sleap-io
+    ``PredictedCentroid`` on its frame (sleap-nn ``--centroid-output``): ``both`` keeps the
+    instances too, ``centroid`` writes only the centroids (frames stay, without instances)."""
+    import numpy as np
+    import sleap_io as sio
+
+    labels = labels_from_dataset(dataset)
+    for lf in labels.labeled_frames:
+        cents = []
+        for inst in lf.instances:
+            if not isinstance(inst, sio.PredictedInstance):
+                continue
+            pts = inst.numpy()
+            seen = np.flatnonzero(~np.isnan(pts).any(axis=1))
+            if len(seen):
+                x, y = pts[seen[0]]
+                cents.append(sio.PredictedCentroid(x=float(x), y=float(y),
+                                                   score=float(inst.score),
+                                                   source="center_of_mass"))
+        lf.centroids = cents
+        if mode == "centroid":
+            lf.instances = []
+    save_labels_atomic(labels, path)
+
+
 def save_slp_embedded(dataset: Dataset, path: str, *, embed: str = "true",
                       restore_source_videos: bool = False) -> None:
     """Write ``.slp`` with the predicted frames' images inside (sleap-io ``embed``).

@@ -103,10 +103,10 @@ def apply_predict_options(models: list[str], opts: TrackOptions
     if p.headers or p.stream_mode:
         raise InvalidOptionError("remote (URL) inputs are not supported",
                                  hint="download the video and give its local path")
-    if p.centroid_output != "instance":
+    if p.centroid_output != "instance" and opts.tracking.tracking:
         raise InvalidOptionError(
-            f"--centroid-output {p.centroid_output} is not supported (sleap-io centroids)",
-            hint="use --centroid-output instance (one 1-node instance per centroid)",
+            f"--centroid-output {p.centroid_output} cannot be combined with tracking",
+            hint="drop -t, or use --centroid-output instance",
         )
     if p.write_interval is not None and p.stream_to_file is None:
         raise InvalidOptionError("--write-interval needs --stream-to-file",

@@ -33,6 +33,18 @@ CASES: dict[str, dict[str, Any]] = {
                  "--filter_min_centroid_distance", "30", "-o", "out.slp"],
         "outputs": ["out.slp"],
     },
+    "predict_centroid_output_both": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "--centroid-output",
+                 "both", "--frames", "0-4", "-o", "out.slp"],
+        "outputs": ["out.slp"],
+        "centroids": True,
+    },
+    "predict_centroid_output_centroid": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "--centroid-output",
+                 "centroid", "--frames", "0-4", "-o", "out.slp"],
+        "outputs": ["out.slp"],
+        "centroids": True,
+    },
     "predict_centroid_only_flag": {
         "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "-m",
                  "models/sleapnn/centered_instance", "--centroid_only", "--frames", "0-4",

@@ -44,6 +44,26 @@ def _compare_h5(ref: Path, got: Path) -> list[str]:
     return errors
 
 
+def _compare_centroids(ref: Path, got: Path) -> list[str]:
+    """sleap-io centroids per frame: same count, positions within 0.05 px, scores 0.01."""
+    import sleap_io as sio
+
+    errors = []
+    want, have = sio.load_slp(str(ref)), sio.load_slp(str(got))
+    frames = {(lf.frame_idx): lf for lf in have.labeled_frames}
+    for lf in want.labeled_frames:
+        other = frames.get(lf.frame_idx)
+        a = sorted(lf.centroids, key=lambda c: (c.x, c.y))
+        b = sorted(other.centroids, key=lambda c: (c.x, c.y)) if other is not None else []
+        if len(a) != len(b):
+            errors.append(f"frame {lf.frame_idx}: {len(a)} vs {len(b)} centroids")
+            continue
+        for c, d in zip(a, b):
+            if max(abs(c.x - d.x), abs(c.y - d.y)) > 0.05 or abs(c.score - d.score) > 0.01:
+                errors.append(f"frame {lf.frame_idx}: centroid {c.x, c.y} vs {d.x, d.y}")
+    return errors
+
+
 @pytest.mark.parametrize("name", HAVE)
 def test_pose_matches_the_reference(name: str, run_dir: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,6 +89,8 @@ def test_pose_matches_the_reference(name: str, run_dir: Path,
             want = np.load(ref, allow_pickle=True)["metrics"].item()
             have = np.load(got, allow_pickle=True)["metrics"].item()
             assert _compare(want, have) == []
+    if case.get("centroids"):
+        assert _compare_centroids(REFS / name / "out.slp", run_dir / "out.slp") == []
     if case.get("embedded"):
         with h5py.File(run_dir / "out.slp") as f:
             assert "video0" in f, "frames are not embedded"
