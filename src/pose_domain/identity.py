@@ -39,33 +39,59 @@ def assign_class_map_identities(
     """
     maps = np.asarray(class_maps)
     n_classes, hc, wc = maps.shape
-    n = int(n_nodes)
-    points = np.full((n_classes, n, 2), np.nan)
-    point_scores = np.full((n_classes, n), np.nan)
-    class_probs = np.full((n_classes, n), np.nan)
-    if len(peaks):
-        pts = np.asarray(peaks.points, dtype=np.float64)
+    pts = np.asarray(peaks.points, dtype=np.float64).reshape(-1, 2)
+    probs = np.zeros((len(pts), n_classes), dtype=maps.dtype)
+    if len(pts):
         grid = np.rint(pts.astype(np.float32) / np.float32(class_map_stride)).astype(np.int64)
         rows = np.clip(grid[:, 1], 0, hc - 1)
         cols = np.clip(grid[:, 0], 0, wc - 1)
         probs = maps[:, rows, cols].T  # (n_peaks, n_classes)
-        chans = np.asarray(peaks.channels, dtype=np.int64)
-        for node in range(n):
-            idx = np.flatnonzero(chans == node)
-            if len(idx) == 0:
-                continue
-            p = probs[idx]
-            r, c = hungarian(-p.astype(np.float64))
-            best = p[r, c] == p[r].max(axis=1)
-            for peak, cls in zip(idx[r[best]], c[best]):
-                points[cls, node] = pts[peak]
-                point_scores[cls, node] = peaks.values[peak]
-                class_probs[cls, node] = probs[peak, cls]
+    return assign_peak_classes(pts, np.asarray(peaks.values), np.asarray(peaks.channels),
+                               probs, n_nodes)
+
+
+def assign_peak_classes(
+    points: np.ndarray, values: np.ndarray, channels: np.ndarray, probs: np.ndarray,
+    n_nodes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Give each peak of ONE sample the class its probabilities point at (= instance slot).
+
+    For each node, peaks are assigned to classes by Hungarian matching on ``-prob``; an
+    assignment is kept only when the assigned class is the peak's most probable one.
+
+    Args:
+        points: ``(n_peaks, 2)`` peak coordinates.
+        values: ``(n_peaks,)`` peak values.
+        channels: ``(n_peaks,)`` node index of each peak.
+        probs: ``(n_peaks, n_classes)`` class probabilities at each peak.
+        n_nodes: Number of skeleton nodes ``N``.
+
+    Returns:
+        As :func:`assign_class_map_identities`.
+    """
+    n_classes = probs.shape[1]
+    n = int(n_nodes)
+    out_points = np.full((n_classes, n, 2), np.nan)
+    point_scores = np.full((n_classes, n), np.nan)
+    class_probs = np.full((n_classes, n), np.nan)
+    pts = np.asarray(points, dtype=np.float64)
+    chans = np.asarray(channels, dtype=np.int64)
+    for node in range(n):
+        idx = np.flatnonzero(chans == node)
+        if len(idx) == 0:
+            continue
+        p = probs[idx]
+        r, c = hungarian(-p.astype(np.float64))
+        best = p[r, c] == p[r].max(axis=1)
+        for peak, cls in zip(idx[r[best]], c[best]):
+            out_points[cls, node] = pts[peak]
+            point_scores[cls, node] = values[peak]
+            class_probs[cls, node] = probs[peak, cls]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # mean of empty slices → NaN
         instance_scores = np.nanmean(point_scores, axis=1)
         tracking_scores = np.nanmean(class_probs, axis=1)
-    return points, point_scores, instance_scores, tracking_scores
+    return out_points, point_scores, instance_scores, tracking_scores
 
 
 def assign_class_vector_identities(class_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

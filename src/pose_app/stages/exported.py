@@ -22,14 +22,15 @@ from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
 from pose_app.stages.base import FrameJob, Stage, _stack, infer, instance_from
-from pose_domain import decoding, paf
+from pose_domain import decoding, identity, paf
 from pose_domain.errors import IncompatibleModelsError
-from pose_domain.instance import PredictedInstance
+from pose_domain.instance import PredictedInstance, Track
 from pose_domain.peaks import PeakSet
 from pose_domain.skeleton import Skeleton
 
 EXPORTED_PREFIX = "exported_"
-SUPPORTED = ("single_instance", "centroid", "bottomup", "topdown", "centered_instance")
+SUPPORTED = ("single_instance", "centroid", "bottomup", "multi_class_bottomup", "topdown",
+             "centered_instance")
 
 
 @attrs.define(eq=False)
@@ -171,6 +172,47 @@ class BakedBottomUpStage(_BakedStage):
         return out
 
 
+class BakedMultiClassBottomUpStage(_BakedStage):
+    """Identities from the graph's class probabilities at each peak (facts §7.3, §3.8):
+    per node, Hungarian on ``-prob`` kept where it agrees with the peak's argmax class; slot =
+    class = track; points divided by the baked input scale."""
+
+    model_type = "bottom_up_multi_class"
+    keeps_empty_frames = True
+    trackable = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tracks = [Track(c) for c in self.models[0].spec.classes]
+
+    @property
+    def tracks(self) -> list[Track]:
+        return self._tracks
+
+    def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
+        o = raw.outputs
+        n_nodes, k = o["peaks"].shape[1], o["peaks"].shape[2]
+        out: list[list[PredictedInstance]] = []
+        for b in range(len(raw.jobs)):
+            valid = np.flatnonzero(np.asarray(o["peak_mask"][b], dtype=bool).reshape(-1))
+            pts = np.asarray(o["peaks"][b], dtype=np.float64).reshape(-1, 2)[valid]
+            vals = np.asarray(o["peak_vals"][b], dtype=np.float64).reshape(-1)[valid]
+            probs = np.asarray(o["class_probs"][b]).reshape(n_nodes * k, -1)[valid]
+            points, pscores, _, tscores = identity.assign_peak_classes(
+                pts, vals, valid // k, probs, n_nodes)
+            # score = Σ peak values, as sleap-nn predict packages exported graphs; unlike it,
+            # the class stays the instance's track (ADR-0127)
+            insts = [instance_from(points[c] / self._scale, pscores[c],
+                                   float(np.nansum(pscores[c])), self._tracks[c],
+                                   float(tscores[c]))
+                     for c in range(points.shape[0]) if not np.isnan(points[c]).all()]
+            m = self.options.max_instances
+            if m is not None and len(insts) > m:
+                insts = sorted(insts, key=lambda i: i.score, reverse=True)[:m]
+            out.append(self._finish(insts))
+        return out
+
+
 def build_exported_stage(models: Sequence[LoadedModel], options: InferenceOptions,
                          resizer: ImageResizer) -> Stage[Any]:
     """The stage for one ``sleap-nn export`` folder (one combined graph)."""
@@ -183,6 +225,7 @@ def build_exported_stage(models: Sequence[LoadedModel], options: InferenceOption
         "single_instance": BakedSingleInstanceStage,
         "centroid": BakedCentroidStage,
         "bottomup": BakedBottomUpStage,
+        "multi_class_bottomup": BakedMultiClassBottomUpStage,
         "topdown": BakedTopDownStage,
         "centered_instance": BakedTopDownStage,
     }

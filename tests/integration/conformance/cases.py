@@ -77,6 +77,11 @@ CASES: dict[str, dict[str, Any]] = {
                  "0-9", "-o", "out.slp"],
         "outputs": ["out.slp"],
     },
+    "predict_export_multiclass_bottomup": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn_export/multiclass_bottomup",
+                 "--frames", "0-9", "-o", "out.slp"],
+        "outputs": ["out.slp"],
+    },
     "predict_export_topdown": {
         "args": ["predict", "-i", VID, "-m", "models/sleapnn_export/topdown", "--frames",
                  "0-9", "-o", "out.slp"],
