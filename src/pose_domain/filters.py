@@ -6,6 +6,7 @@ whose threshold is 0 is off; the overlap NMS returns survivors in descending-sco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
@@ -187,7 +188,8 @@ def _mean_node_score(inst: PredictedInstance, over_visible: bool) -> float:
 
 
 def filter_instances(
-    instances: list[PredictedInstance], params: FilterParams
+    instances: list[PredictedInstance], params: FilterParams,
+    centroids: Sequence[np.ndarray] | None = None,
 ) -> list[PredictedInstance]:
     """Apply the filters to ONE frame's predicted instances.
 
@@ -197,11 +199,16 @@ def filter_instances(
     Args:
         instances: The frame's predicted instances.
         params: Filter settings.
+        centroids: Optional ``(2,)`` detected centroid per instance (top-down: the crop's
+            centroid), compared by the centroid distance NMS instead of the mean of the
+            visible points.
 
     Returns:
         Survivors: input order, or descending-score order when NMS ran on > 1 instance.
     """
     out = list(instances)
+    detected = ({id(inst): np.asarray(c, dtype=np.float64) for inst, c in zip(out, centroids)}
+                if centroids is not None else {})
     if params.min_visible_nodes > 0 or params.min_visible_node_fraction > 0:
         kept = []
         for inst in out:
@@ -231,7 +238,8 @@ def filter_instances(
         keep = nms_indices(points, scores, params.overlapping_method, params.overlapping_threshold)
         out = [out[i] for i in keep.tolist()]
     if params.min_centroid_distance > 0 and len(out) > 1:
-        cents = np.stack([instance_centroid(inst) for inst in out])
+        cents = np.stack([detected[id(inst)] if id(inst) in detected
+                          else instance_centroid(inst) for inst in out])
         mask = centroid_distance_keep(
             cents, np.array([inst.score for inst in out]), params.min_centroid_distance
         )

@@ -203,8 +203,11 @@ class Stage(Generic[BatchT]):
         sized, eff = sizematch(_stack(jobs), self.sizing, self.resizer)
         return coerce_channels(sized, self.sizing), eff
 
-    def _finish(self, instances: list[PredictedInstance]) -> list[PredictedInstance]:
-        return filter_instances(instances, self.filters)
+    def _finish(self, instances: list[PredictedInstance],
+                centroids: Sequence[np.ndarray] | None = None) -> list[PredictedInstance]:
+        """The filters; ``centroids`` (one per instance, frame px) are what the centroid
+        distance NMS compares when the stage detected them (top-down)."""
+        return filter_instances(instances, self.filters, centroids)
 
 
 @attrs.define(eq=False)

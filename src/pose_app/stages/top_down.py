@@ -38,6 +38,7 @@ class TopDownBatch:
             empty when the batch has no crop.
         crop_origins: Per frame, ``(n_b, 2)`` top-left corners of its crops (sized frame px).
         centroid_scores: Per frame, ``(n_b,)`` centroid peak values (1 for GT centroids).
+        centroids: Per frame, ``(n_b, 2)`` the crops' centroids (sized frame px).
         counts: Per frame, its number of crops ``n_b``.
         instance_scale: Input scale of the centered-instance model.
     """
@@ -47,6 +48,7 @@ class TopDownBatch:
     outputs: dict[str, np.ndarray]
     crop_origins: list[np.ndarray]
     centroid_scores: list[np.ndarray]
+    centroids: list[np.ndarray]
     counts: list[int]
     instance_scale: float
 
@@ -128,7 +130,8 @@ class TopDownStage(Stage[TopDownBatch]):
                               self.instance.spec.max_stride)
             outputs = infer(self.instance, x)
         return TopDownBatch(jobs=jobs, eff=eff, outputs=outputs, crop_origins=tls,
-                            centroid_scores=values, counts=counts, instance_scale=iscale)
+                            centroid_scores=values, centroids=centers, counts=counts,
+                            instance_scale=iscale)
 
     def decode(self, raw: TopDownBatch) -> list[list[PredictedInstance]]:
         ispec = self.instance.spec
@@ -151,9 +154,11 @@ class TopDownStage(Stage[TopDownBatch]):
             if self.multiclass and class_probs is not None and n:
                 cls_idx, cls_p = identity.assign_class_vector_identities(class_probs[sl])
             insts = []
+            cents = []
             for k in range(n):
                 if np.isnan(fpts[k]).all():
                     continue
+                cents.append(raw.centroids[b][k] / raw.eff)
                 track = None
                 tscore = 0.0
                 if self.multiclass:
@@ -162,5 +167,5 @@ class TopDownStage(Stage[TopDownBatch]):
                     track = self._tracks[int(cls_idx[k])]
                     tscore = float(cls_p[k])
                 insts.append(instance_from(fpts[k], fvals[k], float(cvals[k]), track, tscore))
-            out.append(self._finish(insts))
+            out.append(self._finish(insts, cents))
         return out

@@ -77,6 +77,12 @@ CASES: dict[str, dict[str, Any]] = {
                  "0-9", "-o", "out.slp"],
         "outputs": ["out.slp"],
     },
+    "predict_topdown_centroid_nms": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "-m",
+                 "models/sleapnn/centered_instance", "--frames", "0-19",
+                 "--filter_min_centroid_distance", "130", "-o", "out.slp"],
+        "outputs": ["out.slp"],
+    },
     "predict_export_multiclass_bottomup": {
         "args": ["predict", "-i", VID, "-m", "models/sleapnn_export/multiclass_bottomup",
                  "--frames", "0-9", "-o", "out.slp"],
