@@ -141,6 +141,9 @@ class InferenceOptions:
         default=0.2, metadata=_flags("--peak-threshold", "--peak-conf-threshold")
     )
     """Smallest confidence-map value that counts as a peak."""
+    centroid_peak_threshold: float | None = None
+    """Peak threshold of the centroid stage of top-down and centroid models (default:
+    --peak_threshold)."""
     integral_refinement: Refinement = attrs.field(
         default="integral", converter=_refinement, validator=_one_of(Refinement)
     )

@@ -61,8 +61,6 @@ class PredictOptions:
         metadata=_flags("--centroid-output"),
     )
     """Centroid-only results: 1-node instances, sleap-io centroids, or both."""
-    centroid_peak_threshold: float | None = None
-    """Peak threshold of the centroid stage (default: --peak_threshold)."""
     stream_to_file: str | None = attrs.field(default=None, metadata=_flags("--stream-to-file"))
     """Accepted for sleap-nn compatibility: pose always writes incrementally (chunks)."""
     write_interval: int | None = attrs.field(

@@ -118,6 +118,13 @@ def infer(model: LoadedModel, images_nhwc: np.ndarray) -> dict[str, np.ndarray]:
 OFFSETS = "offsets"
 
 
+def centroid_options(o: InferenceOptions) -> InferenceOptions:
+    """The options a centroid stage finds its peaks with (``--centroid_peak_threshold``)."""
+    if o.centroid_peak_threshold is None:
+        return o
+    return attrs.evolve(o, peak_threshold=o.centroid_peak_threshold)
+
+
 def _offsets(outputs: dict[str, np.ndarray], o: InferenceOptions) -> np.ndarray | None:
     return outputs.get(OFFSETS) if o.legacy_offset_refinement else None
 

@@ -17,6 +17,7 @@ from pose_app.stages.base import (
     Stage,
     _global_peaks,
     _local_peaks,
+    centroid_options,
     infer,
     instance_from,
     model_scale,
@@ -106,7 +107,7 @@ class TopDownStage(Stage[TopDownBatch]):
         cspec = self.centroid.spec
         cscale = model_scale(cspec, o)
         x = pad_to_stride(scale_images(prepared, cscale, self.resizer), cspec.max_stride)
-        found = _local_peaks(infer(self.centroid, x), o)
+        found = _local_peaks(infer(self.centroid, x), centroid_options(o))
         factor = cspec.confmap_stride / cscale
         for b in range(len(jobs)):
             ps = found.for_sample(b)

@@ -16,6 +16,7 @@ from pose_app.stages.base import (
     WholeFrameStage,
     _global_peaks,
     _local_peaks,
+    centroid_options,
     instance_from,
 )
 from pose_domain import decoding, identity, paf
@@ -139,7 +140,7 @@ class CentroidOnlyStage(WholeFrameStage):
     def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        found = _local_peaks(raw.outputs, o)
+        found = _local_peaks(raw.outputs, centroid_options(o))
         factor = spec.confmap_stride / raw.scale / raw.eff
         n_nodes = self._skeleton.n_nodes
         out: list[list[PredictedInstance]] = []

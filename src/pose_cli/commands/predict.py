@@ -111,11 +111,8 @@ def apply_predict_options(models: list[str], opts: TrackOptions
     if p.write_interval is not None and p.stream_to_file is None:
         raise InvalidOptionError("--write-interval needs --stream-to-file",
                                  hint="drop --write-interval: pose always writes in chunks")
-    if p.centroid_only or (p.centroid_peak_threshold is not None and len(models) == 1):
-        models = _centroid_models(models) if p.centroid_only else models
-        if p.centroid_peak_threshold is not None:
-            inf = attrs.evolve(opts.inference, peak_threshold=p.centroid_peak_threshold)
-            opts = attrs.evolve(opts, inference=inf)
+    if p.centroid_only:
+        models = _centroid_models(models)
     return models, opts
 
 

@@ -83,6 +83,12 @@ CASES: dict[str, dict[str, Any]] = {
                  "--filter_min_centroid_distance", "130", "-o", "out.slp"],
         "outputs": ["out.slp"],
     },
+    "predict_topdown_centroid_threshold": {
+        "args": ["predict", "-i", VID, "-m", "models/sleapnn/centroid", "-m",
+                 "models/sleapnn/centered_instance", "--frames", "0-19",
+                 "--centroid_peak_threshold", "0.8", "--peak_threshold", "0.3", "-o", "out.slp"],
+        "outputs": ["out.slp"],
+    },
     "predict_export_multiclass_bottomup": {
         "args": ["predict", "-i", VID, "-m", "models/sleapnn_export/multiclass_bottomup",
                  "--frames", "0-9", "-o", "out.slp"],
