@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pose_app.ports.flow import OpticalFlow
     from pose_app.ports.labels import LabelsStore
     from pose_app.ports.models import ModelLoader
+    from pose_app.ports.output import DatasetWriter
     from pose_app.ports.progress import ProgressReporter
     from pose_app.ports.runtime import ImageResizer
     from pose_app.ports.stop import StopToken
@@ -184,10 +185,16 @@ def build_predict_use_case(
         on_result=on_result or frame_reporter(progress),
         chunk_store_for=_counted_chunks(progress),
         writer=(PredictionWriter() if output is None
-                else OutputsWriter(output, centroid_output)),
+                else _outputs_writer(output, centroid_output)),
         chunk_size=chunk_frames_from_env(),
         stop=stop or NeverStop(),
     )
+
+
+def _outputs_writer(output: OutputOptions, centroid_output: str) -> DatasetWriter:
+    from pose_adapters.slp import OutputsWriter
+
+    return OutputsWriter(output, centroid_output)
 
 
 def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
@@ -202,51 +209,12 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
                             locks=FileOutputLocks(), kalman_factory=make_kalman)
 
 
-def sibling_output(path: str, output_format: str) -> str:
-    """The file of ``output_format`` next to ``path`` (``x.slp`` <-> ``x.analysis.h5``)."""
-    base = path
-    for suffix in (".analysis.h5", ".slp", ".h5"):
-        if base.lower().endswith(suffix):
-            base = base[: -len(suffix)]
-            break
-    return base + (".analysis.h5" if output_format == "analysis_h5" else ".slp")
-
-
-@attrs.frozen
-class OutputsWriter:
-    """:class:`pose_app.ports.output.DatasetWriter` for every ``--output_format`` of a run
-    (and ``--embed``): the first format to the output path, the others beside it."""
-
-    output: OutputOptions
-    centroid_output: str = "instance"
-
-    def write(self, dataset: Dataset, path: str, output_format: str) -> None:
-        write_outputs(dataset, path, self.output, self.centroid_output)
-
-
 def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
                   centroid_output: str = "instance") -> list[str]:
-    """Write every ``--output_format``: the first to ``path``, the others beside it.
+    """Write every ``--output_format`` (the first to ``path``, the others beside it)."""
+    from pose_adapters.slp import OutputsWriter
 
-    ``--embed true`` stores the predicted frames' images in the ``.slp`` (sleap-io's
-    ``embed``); ``auto`` embeds only when the input is an image folder or a ``.pkg.slp``.
-    """
-    written = []
-    for k, fmt in enumerate(output.output_format):
-        target = path if k == 0 else sibling_output(path, fmt)
-        if fmt == "slp" and centroid_output != "instance":
-            from pose_adapters.slp.store import save_slp_centroids
-
-            save_slp_centroids(dataset, target, centroid_output)
-        elif fmt == "slp" and (output.embed != "false" or output.restore_source_videos):
-            from pose_adapters.slp.store import save_slp_embedded
-
-            save_slp_embedded(dataset, target, embed=output.embed,
-                              restore_source_videos=output.restore_source_videos)
-        else:
-            write_output(dataset, target, fmt)
-        written.append(target)
-    return written
+    return OutputsWriter(output, centroid_output).write_all(dataset, path)
 
 
 def write_output(dataset: Dataset, path: str, output_format: str) -> None:

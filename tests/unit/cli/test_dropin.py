@@ -71,8 +71,8 @@ def test_sleap_track_maps_seed_004_spellings() -> None:
 
 
 def test_output_formats_repeat_and_siblings() -> None:
+    from pose_adapters.slp.writer import sibling_output
     from pose_app.options import OutputOptions
-    from pose_cli.bootstrap import sibling_output
 
     o = OutputOptions(output_format=["slp", "analysis_h5", "slp"])
     assert o.output_format == ["slp", "analysis_h5"] and o.primary_format == "slp"
