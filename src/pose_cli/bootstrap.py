@@ -217,13 +217,6 @@ def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
     return OutputsWriter(output, centroid_output).write_all(dataset, path)
 
 
-def write_output(dataset: Dataset, path: str, output_format: str) -> None:
-    """Write a prediction result atomically (``.slp`` or SLEAP analysis HDF5)."""
-    from pose_adapters.slp import PredictionWriter
-
-    PredictionWriter().write(dataset, path, output_format)
-
-
 def count_frames(path: str, options: TrackOptions) -> int:
     """Frames of a video input (for batch planning)."""
     from pose_adapters.video import open_video_file
