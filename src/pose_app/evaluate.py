@@ -258,7 +258,7 @@ class EvaluateUseCase:
         self, gt: Dataset, pred: Dataset, request: EvaluateRequest,
         frame_pairs: list[FramePair], video_pairs: list[tuple[int, int]],
     ) -> EvaluateResult:
-        """Centroid-mode metrics (facts §6.5); ``match_threshold`` is in px (0 = 50)."""
+        """Centroid-mode metrics (parity notes §6.5); ``match_threshold`` is in px (0 = 50)."""
         opts = request.options
         frames = [([i.points for i in fp.gt], [i.points for i in fp.pred], fp.frame_idx,
                    fp.video_path) for fp in frame_pairs]

@@ -32,7 +32,7 @@ from pose_domain.tracking.kalman import KalmanBackend, KalmanConfig, KalmanTrack
 def _target_count(
     options: TrackingOptions, max_instances: int | None, mode: str
 ) -> int | None:
-    """The target instance count after the reference's defaulting rules (facts §5.8).
+    """The target instance count after the reference's defaulting rules (parity notes §5.8).
 
     ``--post_connect_single_breaks``, pre-cull and Kalman need one; it defaults to
     ``--max_instances``. ``track`` (legacy) refuses when neither is set; ``predict`` lets

@@ -107,7 +107,7 @@ class VideoInput(FrameInput):
 
 
 class LabelsInput(FrameInput):
-    """Frames of a labels file (facts §4.2–4.3, the reference ``track`` semantics)."""
+    """Frames of a labels file (parity notes §4.2–4.3, the reference ``track`` semantics)."""
 
     def __init__(self, ds: Dataset, request: PredictRequest, store: LabelsStore,
                  gt_mode: bool) -> None:

@@ -1,6 +1,6 @@
 """Frame selection as a pure function: which ``(video, frame)`` pairs a run processes.
 
-The rules are the reference ``track``'s (facts §4.2–4.3): on a video every frame (or
+The rules are the reference ``track``'s (parity notes §4.2–4.3): on a video every frame (or
 ``--frames``); on a labels file its labeled frames, filtered by the ``--only_*`` /
 ``--exclude_user_labeled`` flags and then indexed by ``--frames``, or every frame of one video
 with ``--video_index``.

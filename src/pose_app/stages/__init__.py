@@ -74,7 +74,7 @@ _INSTANCE_TYPES = ("centered_instance", "multi_class_topdown")
 
 def build_stage(models: Sequence[LoadedModel], options: InferenceOptions,
                 resizer: ImageResizer) -> AnyStage:
-    """The stage for a combination of one or two models, in any order (facts §1.2).
+    """The stage for a combination of one or two models, in any order (parity notes §1.2).
 
     Raises:
         IncompatibleModelsError: Two models of one type, or a combination with no pipeline.

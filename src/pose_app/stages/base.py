@@ -1,6 +1,6 @@
 """What every stage shares: the frame job, the sizing rules, the network call and the peak helpers.
 
-Coordinates follow the reference's ladder (facts §3.4): grid peak ``p`` → ``p·stride`` (model
+Coordinates follow the reference's ladder (parity notes §3.4): grid peak ``p`` → ``p·stride`` (model
 input) → ``/input_scale`` (sized frame) → ``/eff_scale`` (original frame).
 """
 

@@ -1,4 +1,4 @@
-"""Stages for folders written by ``sleap-nn export`` (ADR-0127, facts §7).
+"""Stages for folders written by ``sleap-nn export`` (ADR-0127, parity notes §7).
 
 Those graphs already hold peak finding (and, for bottom-up, PAF line scoring; for top-down, the
 crops and the instance stage): they take the raw uint8 frame at its native size and return
@@ -129,7 +129,7 @@ class BakedTopDownStage(_BakedStage):
 
 
 class BakedBottomUpStage(_BakedStage):
-    """Grouping on the host from the graph's peaks and line scores (facts §7.3)."""
+    """Grouping on the host from the graph's peaks and line scores (parity notes §7.3)."""
 
     model_type = "bottom_up"
 
@@ -173,7 +173,7 @@ class BakedBottomUpStage(_BakedStage):
 
 
 class BakedMultiClassBottomUpStage(_BakedStage):
-    """Identities from the graph's class probabilities at each peak (facts §7.3, §3.8):
+    """Identities from the graph's class probabilities at each peak (parity notes §7.3, §3.8):
     per node, Hungarian on ``-prob`` kept where it agrees with the peak's argmax class; slot =
     class = track; points divided by the baked input scale."""
 

@@ -1,4 +1,4 @@
-"""Top-down: centroids → crops → centered-instance model (facts §3.6, §3.9)."""
+"""Top-down: centroids → crops → centered-instance model (parity notes §3.6, §3.9)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from pose_domain.skeleton import Skeleton
 
 
 class SingleInstanceStage(WholeFrameStage):
-    """One instance per frame from global peaks; score = Σ peak values (facts §3.5)."""
+    """One instance per frame from global peaks; score = Σ peak values (parity notes §3.5)."""
 
     model_type = "single_instance"
 
@@ -45,7 +45,7 @@ class SingleInstanceStage(WholeFrameStage):
 
 
 class BottomUpStage(WholeFrameStage):
-    """Local peaks + PAF grouping (facts §3.7)."""
+    """Local peaks + PAF grouping (parity notes §3.7)."""
 
     model_type = "bottom_up"
     keeps_empty_frames = True
@@ -84,7 +84,7 @@ class BottomUpStage(WholeFrameStage):
 
 
 class MultiClassBottomUpStage(WholeFrameStage):
-    """Local peaks assigned to identities by class maps (facts §3.8)."""
+    """Local peaks assigned to identities by class maps (parity notes §3.8)."""
 
     model_type = "bottom_up_multi_class"
     keeps_empty_frames = True
@@ -123,7 +123,7 @@ class MultiClassBottomUpStage(WholeFrameStage):
 
 
 class CentroidOnlyStage(WholeFrameStage):
-    """A lone centroid model: one single-node ``centroid`` instance per peak (facts §3.10)."""
+    """A lone centroid model: one single-node ``centroid`` instance per peak (parity notes §3.10)."""
 
     model_type = "centroid"
 

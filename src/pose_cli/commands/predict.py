@@ -2,7 +2,7 @@
 ``pose predict EXPORT_DIR INPUT`` (run an export folder).
 
 Every ``pose track`` option applies (ADR-0095), with ``predict``'s defaulting rules for
-tracking (facts §5.8). In the positional form ``-n`` is ``--n-frames`` (0 = all frames); in
+tracking (parity notes §5.8). In the positional form ``-n`` is ``--n-frames`` (0 = all frames); in
 the ``-i``/``-m`` form it is ``--max_instances``, as in sleap-nn (``pose_cli.main`` rewrites the
 token). Folders written by ``pose export`` and by ``sleap-nn export`` both run.
 """

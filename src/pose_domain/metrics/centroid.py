@@ -1,4 +1,4 @@
-"""Centroid-mode evaluation (``sleap-nn eval --match_method centroid``, facts §6.5).
+"""Centroid-mode evaluation (``sleap-nn eval --match_method centroid``, parity notes §6.5).
 
 Each predicted instance collapses to one point (its first visible node, else node 0); each GT
 instance to its centroid (the ``anchor`` node when given and visible, else the mean of its

@@ -1,4 +1,4 @@
-"""The reference's target-count and candidate defaulting rules (facts §5.8)."""
+"""The reference's target-count and candidate defaulting rules (parity notes §5.8)."""
 
 from __future__ import annotations
 

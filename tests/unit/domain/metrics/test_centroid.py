@@ -1,4 +1,4 @@
-"""Centroid-mode evaluation (facts §6.5)."""
+"""Centroid-mode evaluation (parity notes §6.5)."""
 
 from __future__ import annotations
 
