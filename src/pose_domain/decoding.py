@@ -1,4 +1,4 @@
-"""Small decoding rules between peaks and instances, per model type (facts 3.5–3.11).
+"""Small decoding rules between peaks and instances, per model type (parity notes §3.5–3.11).
 
 Coordinates are returned in the space they came in (model-input space in the pipeline).
 """

@@ -1,4 +1,4 @@
-"""Post-inference instance filters: node count → confidence → overlap NMS (facts 3.12).
+"""Post-inference instance filters: node count → confidence → overlap NMS (parity notes §3.12).
 
 Semantics follow sleap-nn 0.3.5's ``track`` path (``inference/ops/filters.py``): a filter
 whose threshold is 0 is off; the overlap NMS returns survivors in descending-score order.

@@ -1,6 +1,6 @@
 """Identity (multi-class) assignment: class maps (bottom-up) and class vectors (top-down).
 
-sleap-nn 0.3.5 semantics (facts 3.8, 3.9): per node, a Hungarian assignment of peaks to
+sleap-nn 0.3.5 semantics (parity notes §3.8, 3.9): per node, a Hungarian assignment of peaks to
 classes that keeps only the peaks whose assigned class is their best class; per frame, a
 Hungarian assignment of crops to classes.
 """

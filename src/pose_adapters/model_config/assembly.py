@@ -161,7 +161,7 @@ def resolve_backbone(
 ) -> dict[str, Any]:
     """The backbone block with its family's defaults and the trainer's stride bookkeeping.
 
-    * UNet (facts 1.1): ``output_stride`` is lowered to the finest head stride, ``max_stride``
+    * UNet (parity notes §1.1): ``output_stride`` is lowered to the finest head stride, ``max_stride``
       raised to the coarsest.
     * ConvNeXt / SwinT: ``max_stride`` is always ``stem_patch_stride · 16``; ``output_stride``
       as for UNet.

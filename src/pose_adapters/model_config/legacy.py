@@ -1,4 +1,4 @@
-"""Reader for SLEAP ≤1.4's ``training_config.json`` (facts 1.3), mapped to sleap-nn's
+"""Reader for SLEAP ≤1.4's ``training_config.json`` (parity notes §1.3), mapped to sleap-nn's
 vocabulary: ``multi_instance`` heads are ``bottomup``, preprocessing keys are renamed, the
 skeleton is a jsonpickle'd graph and the weights are the Keras ``best_model.h5``.
 
@@ -108,7 +108,7 @@ def _graph_in_channels(weights: Path) -> int:
 
 
 def legacy_heads(heads: dict[str, Any], where: Path) -> tuple[str, dict[str, dict[str, Any]]]:
-    """Map SLEAP ≤1.4 ``model.heads`` to a sleap-nn model type and head parts (facts 1.3).
+    """Map SLEAP ≤1.4 ``model.heads`` to a sleap-nn model type and head parts (parity notes §1.3).
 
     Raises:
         ModelLoadError: No supported head type is set.

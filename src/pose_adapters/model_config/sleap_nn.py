@@ -1,4 +1,4 @@
-"""Reader for sleap-nn's ``training_config.yaml`` (facts 1.1): model type from the first
+"""Reader for sleap-nn's ``training_config.yaml`` (parity notes §1.1): model type from the first
 non-null head config, backbone from the first non-null backbone block, skeleton from
 ``data_config.skeletons[0]`` (sleap-io's dict form), weights in ``best.ckpt``."""
 

@@ -1,4 +1,4 @@
-"""Output heads with sleap-nn state-dict names (facts 2.5).
+"""Output heads with sleap-nn state-dict names (parity notes §2.5).
 
 Spatial heads register as ``head_layers.<i>.<HeadName>.0`` (1×1 conv); the class-vector head
 as ``head_layers.<i>.pre_classification<k>_fc`` and ``head_layers.<i>.ClassVectorsHead``.

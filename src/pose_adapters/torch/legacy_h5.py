@@ -1,4 +1,4 @@
-"""Load SLEAP ≤1.4 Keras ``best_model.h5`` UNet weights into the torch modules (facts 1.3).
+"""Load SLEAP ≤1.4 Keras ``best_model.h5`` UNet weights into the torch modules (parity notes §1.3).
 
 The weights are read by :func:`pose_adapters.keras.weights.read_keras_weights` (h5py only; no
 TensorFlow, no Keras config is executed — so ``Lambda`` layers cannot run code). Each Keras

@@ -169,7 +169,7 @@ def _apply_overrides(
     backbone_ckpt_path: str | None,
     head_ckpt_path: str | None,
 ) -> dict[str, torch.Tensor]:
-    """Weight overrides of facts 1.1 (``--backbone_ckpt_path`` / ``--head_ckpt_path``)."""
+    """Weight overrides of parity notes §1.1 (``--backbone_ckpt_path`` / ``--head_ckpt_path``)."""
     from pose_adapters.torch.checkpoint import load_state_dict
 
     out = dict(state)

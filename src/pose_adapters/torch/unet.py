@@ -1,4 +1,4 @@
-"""UNet backbone with the exact sleap-nn state-dict names (facts 2.2).
+"""UNet backbone with the exact sleap-nn state-dict names (parity notes §2.2).
 
 Keys look like ``encoders.0.encoder_stack.<i>.blocks.stack0_enc<i>_conv<j>.weight``,
 ``middle_blocks.<k>.blocks.stack0_enc<n>_middle_{expand,contract}_conv<j>.weight`` and
@@ -157,7 +157,7 @@ class Decoder(nn.Module):
 
 
 class UNet(nn.Module):
-    """sleap-nn UNet backbone (facts 2.2).
+    """sleap-nn UNet backbone (parity notes §2.2).
 
     ``forward(x)`` takes ``(B, in_channels, H, W)`` float32 and returns
     ``dict(outputs=list[Tensor], strides=list[int], middle=Tensor)``: decoder outputs from the
@@ -220,7 +220,7 @@ class UNet(nn.Module):
                 names = [f"stack{s}_enc{idx}_middle_contract_conv0"]
                 mids.append(ConvBlock(names, ch, mid_ch, k, pool=False))
                 ch = mid_ch
-            self.middle_blocks = mids  # sleap-nn keeps only the last stack's (facts 9.1 #17)
+            self.middle_blocks = mids  # sleap-nn keeps only the last stack's (parity notes §9.1 #17)
             self.stride_to_filters[max_stride] = ch
 
             dec = nn.ModuleList()

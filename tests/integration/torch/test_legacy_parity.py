@@ -30,7 +30,7 @@ TRANSPOSED = {
     "minimal_instance.UNet.centered_instance",
     "minimal_instance.UNet.centroid",
 }
-#: Max abs deviation of sleap-nn 0.3.5's own conversion (facts 1.3), per head.
+#: Max abs deviation of sleap-nn 0.3.5's own conversion (parity notes §1.3), per head.
 REFERENCE_DEVIATION = {
     ("minimal_instance.UNet.bottomup", "MultiInstanceConfmapsHead"): 1.8e-4,
     ("minimal_instance.UNet.bottomup", "PartAffinityFieldsHead"): 6.8e-3,

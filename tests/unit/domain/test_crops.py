@@ -1,4 +1,4 @@
-"""Top-down crop conventions (sleap-nn 0.3.5 parity, facts 3.6 Stage B)."""
+"""Top-down crop conventions (sleap-nn 0.3.5 parity, parity notes §3.6 Stage B)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Decoding rules per model type (facts 3.5, 3.6, 3.7.10, 3.10)."""
+"""Decoding rules per model type (parity notes §3.5, 3.6, 3.7.10, 3.10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Post-inference filters (facts 3.12)."""
+"""Post-inference filters (parity notes §3.12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Identity assignment from class maps and class vectors (facts 3.8, 3.9)."""
+"""Identity assignment from class maps and class vectors (parity notes §3.8, 3.9)."""
 
 from __future__ import annotations
 

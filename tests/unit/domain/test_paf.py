@@ -1,4 +1,4 @@
-"""Bottom-up PAF grouping (sleap-nn 0.3.5 parity, facts 3.7 and 9.2)."""
+"""Bottom-up PAF grouping (sleap-nn 0.3.5 parity, parity notes §3.7 and 9.2)."""
 
 from __future__ import annotations
 
