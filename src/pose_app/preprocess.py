@@ -1,4 +1,4 @@
-"""Whole-frame preprocessing, as the reference's ``track`` does it (parity notes §3.2, legacy order):
+"""Whole-frame preprocessing as the reference's ``track`` does it (parity notes §3.2, its order):
 
 1. sizematcher (resize keeping aspect ratio + zero-pad bottom/right to ``max_height×max_width``),
 2. channel coercion (``ensure_rgb`` / ``ensure_grayscale``),

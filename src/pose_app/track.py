@@ -224,7 +224,7 @@ FilterFn = Callable[[list[PredictedInstance], InferenceOptions], list[PredictedI
 def _default_filter(
     instances: list[PredictedInstance], opts: InferenceOptions
 ) -> list[PredictedInstance]:
-    """The post-inference filters (legacy semantics, parity notes §3.12) on one frame's predictions."""
+    """The post-inference filters (track semantics, parity notes §3.12) on one frame's instances."""
     from pose_app.stages import filter_params
 
     params = attrs.evolve(filter_params(opts), mean_over_visible=True)

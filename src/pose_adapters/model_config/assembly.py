@@ -161,8 +161,8 @@ def resolve_backbone(
 ) -> dict[str, Any]:
     """The backbone block with its family's defaults and the trainer's stride bookkeeping.
 
-    * UNet (parity notes §1.1): ``output_stride`` is lowered to the finest head stride, ``max_stride``
-      raised to the coarsest.
+    * UNet (parity notes §1.1): ``output_stride`` is lowered to the finest head stride,
+      ``max_stride`` raised to the coarsest.
     * ConvNeXt / SwinT: ``max_stride`` is always ``stem_patch_stride · 16``; ``output_stride``
       as for UNet.
     * Keras-only SLEAP families (ADR-0072): no defaults beyond the strides of

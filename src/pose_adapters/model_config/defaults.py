@@ -1,6 +1,6 @@
 """Config vocabulary shared by the readers and the network builders: head types and parts, and
-the backbone defaults sleap-nn fills in (parity notes §1.1). The torch builders import these defaults,
-so the reader and the network agree on every value a config leaves out."""
+the backbone defaults sleap-nn fills in (parity notes §1.1). The torch builders import these
+defaults, so the reader and the network agree on every value a config leaves out."""
 
 from __future__ import annotations
 

@@ -220,7 +220,7 @@ class UNet(nn.Module):
                 names = [f"stack{s}_enc{idx}_middle_contract_conv0"]
                 mids.append(ConvBlock(names, ch, mid_ch, k, pool=False))
                 ch = mid_ch
-            self.middle_blocks = mids  # sleap-nn keeps only the last stack's (parity notes §9.1 #17)
+            self.middle_blocks = mids  # only the last stack's (parity notes §9.1)
             self.stride_to_filters[max_stride] = ch
 
             dec = nn.ModuleList()

@@ -123,7 +123,7 @@ class MultiClassBottomUpStage(WholeFrameStage):
 
 
 class CentroidOnlyStage(WholeFrameStage):
-    """A lone centroid model: one single-node ``centroid`` instance per peak (parity notes §3.10)."""
+    """A lone centroid model: a single-node ``centroid`` instance per peak (parity notes §3.10)."""
 
     model_type = "centroid"
 
