@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from pose.logs import setup_logging
 from pose_app.options import TrackOptions
+from pose_app.runs.inputs import expand_inputs
 from pose_app.runs.job import TrackJob
-from pose_cli.inputs import expand_inputs
 from pose_cli.signals import Interrupted, SignalStop, stop_on_signals
 from pose_domain.errors import InvalidOptionError
 

@@ -1,14 +1,12 @@
-"""``-i`` of ``pose track``: folders and ``.txt`` lists expanded to input paths."""
+"""The inputs of one ``pose track`` call: folders and ``.txt`` lists expanded to input paths."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from pose_app.formats import INPUT_EXTENSIONS
 from pose_domain.errors import InputNotFoundError
-
-VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv",
-              ".h5", ".hdf5", ".slp"}
 
 
 def expand_inputs(paths: list[str]) -> list[str]:
@@ -26,7 +24,7 @@ def expand_inputs(paths: list[str]) -> list[str]:
         if os.path.isdir(p):
             entries = sorted(os.listdir(p))
             vids = [os.path.join(p, e) for e in entries
-                    if os.path.splitext(e)[1].lower() in VIDEO_EXTS
+                    if os.path.splitext(e)[1].lower() in INPUT_EXTENSIONS
                     and not e.endswith(".predictions.slp")]
             out.extend(vids if vids else [p])
             continue
