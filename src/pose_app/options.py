@@ -12,7 +12,7 @@ then use it where it matters. Nothing else lists flags.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -24,11 +24,13 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     NEGATIVE,
     OutputFormat,
     _flags,
-    _int_list,
-    _int_list_ok,
     _non_negative,
     _positive,
     _refinement,
+    build_from_flags,
+    flag_paths,
+    flat_flags,
+    option_fields,
 )
 from pose_app.option_kit import one_of as _one_of
 from pose_app.options_output import (  # noqa: F401 - re-exported
@@ -37,20 +39,29 @@ from pose_app.options_output import (  # noqa: F401 - re-exported
     OutputOptions,
     PredictOptions,
 )
+from pose_app.options_tracking import (  # noqa: F401 - re-exported
+    CandidatesMethod,
+    DefaultsKind,
+    Features,
+    FlowOptions,
+    IdentityCountOptions,
+    KalmanFeatures,
+    KalmanOptions,
+    MatchingMethod,
+    OnlineTrackingOptions,
+    PredictOnlineTrackingOptions,
+    PredictTrackingOptions,
+    ScoringMethod,
+    ScoringReduction,
+    TrackerKind,
+    TrackingOptions,
+)
 from pose_domain.errors import InvalidOptionError
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "local", "none"]
 OverlapMethod = Literal["iou", "oks"]
-CandidatesMethod = Literal["fixed_window", "local_queues"]
-Features = Literal["keypoints", "centroids", "bboxes", "image", "auto"]
-ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist", "auto"]
-ScoringReduction = Literal["mean", "max", "robust_quantile"]
-MatchingMethod = Literal["hungarian", "greedy"]
-TrackerKind = Literal["online", "global"]
-KalmanFeatures = Literal["centroid", "keypoints"]
-DefaultsKind = Literal["track", "predict"]
 InputFormat = Literal["channels_last", "channels_first"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
@@ -185,101 +196,6 @@ class InferenceOptions:
 
 
 @attrs.frozen(kw_only=True)
-class TrackingOptions:
-    """Identity tracking options (reference names and defaults)."""
-
-    tracking: bool = attrs.field(default=False, metadata=_flags("-t"))
-    """Track identities (with -m: on the predictions; without: re-track a .slp)."""
-    tracker: TrackerKind = attrs.field(default="online", validator=_one_of(TrackerKind))
-    """online (the reference's tracker) or global (offline, whole video at once)."""
-    tracking_window_size: int = attrs.field(default=5, validator=_positive)
-    """Past frames whose instances are candidates for matching."""
-    min_new_track_points: int = 0
-    """Smallest number of visible points that starts a new track."""
-    candidates_method: CandidatesMethod = attrs.field(
-        default="fixed_window", validator=_one_of(CandidatesMethod)
-    )
-    """Candidates from the last frames (fixed_window) or per-track queues (local_queues)."""
-    min_match_points: int = 0
-    """Smallest number of visible points for an instance to be matched."""
-    features: Features = attrs.field(default="keypoints", validator=_one_of(Features))
-    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
-    scoring_method: ScoringMethod = attrs.field(default="oks", validator=_one_of(ScoringMethod))
-    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
-    scoring_reduction: ScoringReduction = attrs.field(
-        default="mean", validator=_one_of(ScoringReduction)
-    )
-    """How a track's candidate scores reduce to one."""
-    robust_best_instance: float = 1.0
-    """Quantile used by the robust_quantile reduction."""
-    track_matching_method: MatchingMethod = attrs.field(
-        default="hungarian", validator=_one_of(MatchingMethod)
-    )
-    """How instances are assigned to tracks."""
-    max_tracks: int | None = attrs.field(
-        default=None, validator=_positive, metadata=_flags("--max-tracks")
-    )
-    """Create at most this many tracks (switches to local_queues)."""
-    use_flow: bool = False
-    """Shift candidates by optical flow before matching."""
-    of_img_scale: float = attrs.field(default=1.0, validator=_positive)
-    """Optical flow: image scale."""
-    of_window_size: int = attrs.field(default=21, validator=_positive)
-    """Optical flow: window size in pixels."""
-    of_max_levels: int = attrs.field(default=3, validator=_non_negative)
-    """Optical flow: pyramid levels."""
-    oks_stddev: float | None = None
-    """OKS keypoint standard deviation for tracking scores (default 0.025)."""
-    post_connect_single_breaks: bool = False
-    """After tracking, join tracks that break once when the target count is known."""
-    tracking_target_instance_count: int | None = None
-    """Animals expected per frame (default: --max_instances)."""
-    tracking_clean_instance_count: int = 0
-    """After tracking, keep at most this many instances per frame (0 = off)."""
-    tracking_clean_iou_threshold: float = 0.0
-    """IoU above which the cleaning pass drops a duplicate."""
-    tracking_pre_cull_to_target: int = attrs.field(default=0, validator=_non_negative)
-    """Before tracking each frame, cull it to the target count (0 = off)."""
-    tracking_pre_cull_iou_threshold: float = attrs.field(default=0.0, validator=_non_negative)
-    """Overlap above which the pre-cull drops a duplicate first (0 = by score only)."""
-    use_kalman: bool = False
-    """Move candidates with a per-track Kalman filter (needs pykalman: pose[kalman])."""
-    kf_track_features: KalmanFeatures = attrs.field(
-        default="centroid", validator=_one_of(KalmanFeatures)
-    )
-    """Kalman: track each track's centroid, or every keypoint."""
-    kf_init_frame_count: int = attrs.field(default=10, validator=_positive)
-    """Kalman: warm-up frames tracked without the filters before they are fit."""
-    kf_node_indices: str | None = attrs.field(default=None, validator=_int_list_ok)
-    """Kalman: node indices the motion model uses, comma-separated, e.g. 0,1,2 (default: all)."""
-    kf_reset_gap_size: int = attrs.field(default=5, validator=_non_negative)
-    """Kalman: missed frames after which a track's filter is reset."""
-    defaults: DefaultsKind = attrs.field(
-        default="track", validator=_one_of(DefaultsKind), metadata={"hidden": True}
-    )
-    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
-
-    def resolved(self, n_nodes: int | None) -> TrackingOptions:
-        """``auto`` features/scoring made concrete for a skeleton of ``n_nodes`` (predict's
-        rule: centroids + euclidean_dist for 1-node skeletons, else keypoints + oks)."""
-        one = n_nodes == 1
-        feats: Features = self.features
-        score: ScoringMethod = self.scoring_method
-        if feats == "auto":
-            feats = "centroids" if one else "keypoints"
-        if score == "auto":
-            score = "euclidean_dist" if one else "oks"
-        if (feats, score) == (self.features, self.scoring_method):
-            return self
-        return attrs.evolve(self, features=feats, scoring_method=score)
-
-    @property
-    def kf_nodes(self) -> tuple[int, ...] | None:
-        """``kf_node_indices`` as integers (None = all nodes)."""
-        return _int_list(self.kf_node_indices)
-
-
-@attrs.frozen(kw_only=True)
 class FrameSelection:
     """Which frames of the input to process."""
 
@@ -380,18 +296,14 @@ class TrackOptions:
         Raises:
             InvalidOptionError: An unknown name, or a value a validator refuses.
         """
-        values = {**(flags or {}), **more}
-        unknown = sorted(set(values) - set(flag_paths(cls)))
-        if unknown:
-            raise InvalidOptionError(
-                f"unknown option(s): {', '.join(unknown)}",
-                hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
-            )
-        return _build(cls, values)
+        return build_from_flags(
+            cls, {**(flags or {}), **more},
+            hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
+        )
 
     def flags(self) -> dict[str, Any]:
         """Every option by flag name (JSON-able values)."""
-        return dict(_flat(self))
+        return dict(flat_flags(self))
 
     def tracking_or_none(self) -> TrackingOptions | None:
         """The tracking options when ``--tracking`` is on, else None."""
@@ -399,61 +311,7 @@ class TrackOptions:
 
 
 @attrs.frozen(kw_only=True)
-class PredictTrackingOptions(TrackingOptions):
-    """``sleap-nn predict``'s tracking defaults: features and scoring chosen by skeleton."""
-
-    features: Features = attrs.field(default="auto", validator=_one_of(Features))
-    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
-    scoring_method: ScoringMethod = attrs.field(default="auto", validator=_one_of(ScoringMethod))
-    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
-    defaults: DefaultsKind = attrs.field(
-        default="predict", validator=_one_of(DefaultsKind), metadata={"hidden": True}
-    )
-    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
-
-
-@attrs.frozen(kw_only=True)
 class PredictCommandOptions(TrackOptions):
     """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults."""
 
     tracking: PredictTrackingOptions = attrs.field(factory=PredictTrackingOptions)
-
-
-def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:
-    """Flag name -> attribute path through the nested option groups of ``cls``."""
-    out: dict[str, tuple[str, ...]] = {}
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            for name, path in flag_paths(f.type).items():
-                out[name] = (f.name, *path)
-        else:
-            out[f.name] = (f.name,)
-    return out
-
-
-def option_fields(cls: type) -> Iterator[attrs.Attribute[Any]]:
-    """Every leaf field of ``cls`` and its nested option groups."""
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            yield from option_fields(f.type)
-        else:
-            yield f
-
-
-def _build(cls: type, values: Mapping[str, Any]) -> Any:
-    kwargs: dict[str, Any] = {}
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            kwargs[f.name] = _build(f.type, values)
-        elif f.name in values:
-            kwargs[f.name] = values[f.name]
-    return cls(**kwargs)
-
-
-def _flat(obj: Any) -> Iterator[tuple[str, Any]]:
-    for f in attrs.fields(type(obj)):
-        value = getattr(obj, f.name)
-        if attrs.has(type(value)):
-            yield from _flat(value)
-        else:
-            yield f.name, list(value) if isinstance(value, tuple) else value

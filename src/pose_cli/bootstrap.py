@@ -94,16 +94,17 @@ def make_flow(options: TrackingOptions) -> OpticalFlow:
     """The optical-flow adapter for ``--use_flow``."""
     from pose_adapters.flow import LucasKanadeFlow
 
-    return LucasKanadeFlow(img_scale=options.of_img_scale, window_size=options.of_window_size,
-                           max_levels=options.of_max_levels)
+    flow = options.flow
+    return LucasKanadeFlow(img_scale=flow.of_img_scale, window_size=flow.of_window_size,
+                           max_levels=flow.of_max_levels)
 
 
 def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Tracker:
     """A tracker for the prediction pipeline (with optical flow when asked)."""
     from pose_app.track import build_tracker
 
-    flow = make_flow(options) if options.use_flow else None
-    kalman = make_kalman() if options.use_kalman else None
+    flow = make_flow(options) if options.flow.use_flow else None
+    kalman = make_kalman() if options.kalman.use_kalman else None
     return build_tracker(options, max_instances=max_instances, flow=flow,
                          kalman_backend=kalman)
 

@@ -241,7 +241,8 @@ def _run_batch(job: TrackJob, inputs: list[str], executor: Executor, stop: Signa
 def _finalize(job: TrackJob) -> Finalize | None:
     """Whole-video post-processing of the merged chunks (None when none is asked for)."""
     t = job.options.tracking
-    if not t.tracking or not (t.post_connect_single_breaks or t.tracking_clean_instance_count):
+    ids = t.identities
+    if not t.tracking or not (ids.post_connect_single_breaks or ids.tracking_clean_instance_count):
         return None
     from pose_app.track import build_tracker
 

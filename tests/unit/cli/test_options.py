@@ -18,8 +18,9 @@ from pose_app.options import TrackOptions, flag_paths, option_fields
 from pose_domain.errors import InvalidOptionError
 
 GROUPS = [opts.InferenceOptions, opts.PreprocessOptions, opts.FilterOptions,
-          opts.TrackingOptions, opts.FrameSelection, opts.InputOptions, opts.OutputOptions,
-          opts.RunOptions]
+          opts.TrackingOptions, opts.OnlineTrackingOptions, opts.IdentityCountOptions,
+          opts.FlowOptions, opts.KalmanOptions, opts.FrameSelection, opts.InputOptions,
+          opts.OutputOptions, opts.RunOptions]
 
 
 @pytest.mark.parametrize("cls", GROUPS, ids=lambda c: c.__name__)
