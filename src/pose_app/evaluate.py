@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.option_kit import NEGATIVE, _flags
 from pose_app.ports.labels import LabelsStore
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.instance import LabeledFrame
@@ -68,39 +69,42 @@ def _non_negative(inst: object, attribute: attrs.Attribute[float], value: float)
 
 @attrs.frozen(kw_only=True)
 class EvaluateOptions:
-    """Options with the reference's names and defaults (``sleap-nn eval``).
+    """Matching and metrics (sleap-nn eval's names and defaults).
 
-    Attributes:
-        oks_stddev: OKS σ (reference CLI default 0.025, confirmed by its metrics.npz).
-        oks_scale: Fixed OKS area in px², or None for the GT bounding-box area.
-        match_threshold: OKS at or below it never matches.
-        user_labels_only: Evaluate only user-labeled GT instances.
-        identity: Also compute identity metrics when both files carry tracks.
-        identity_match_by: ``"distance"`` or ``"oks"`` (see :mod:`pose_domain.metrics.identity`).
-        identity_threshold: px (distance) or OKS; None for the default.
-        match_method: ``oks``, ``centroid`` or ``auto`` (centroid when the predictions'
-            skeleton has one node, else oks).
-        anchor_part: Centroid mode: the GT node used as the centroid (else the mean of
-            visible nodes; an unknown name falls back to the mean, with a warning).
+    Each field is a ``pose eval`` flag; its docstring is the flag's help (ADR-0095).
     """
 
     oks_stddev: float = attrs.field(default=DEFAULT_OKS_STDDEV, validator=_positive_float)
+    """OKS keypoint standard deviation (reference: 0.025)."""
     oks_scale: float | None = attrs.field(default=None, validator=_positive)
+    """Fixed OKS area in px² (default: GT bbox area)."""
     match_threshold: float = attrs.field(default=0.0, validator=_non_negative)
-    user_labels_only: bool = True
-    identity: bool = True
-    identity_match_by: MatchBy = attrs.field(default="distance", validator=_match_rule)
-    identity_threshold: float | None = None
+    """OKS at or below this never matches."""
+    user_labels_only: bool = attrs.field(default=True,
+                                         metadata={NEGATIVE: "--no-user_labels_only"})
+    """Evaluate only user-labeled GT instances."""
     match_method: str = attrs.field(default="auto", validator=_method_rule)
+    """oks, centroid (px distance) or auto (centroid for 1-node predictions, else oks);
+    mask/semantic are segmentation-only."""
     anchor_part: str | None = None
+    """Centroid mode: GT node used as the centroid (default: mean of visible nodes)."""
+    identity_match: MatchBy = attrs.field(default="distance", validator=_match_rule)
+    """Identity metrics: match poses by mean node distance or OKS."""
+    identity_threshold: float | None = None
+    """Identity matching threshold (px or OKS; default 50 px / 0.5)."""
 
 
 @attrs.frozen(kw_only=True)
 class EvaluateRequest:
-    ground_truth_path: str
-    predicted_path: str
-    save_metrics: str | None = None
-    options: EvaluateOptions = EvaluateOptions()
+    """What to evaluate: each field is a ``pose eval`` flag (ADR-0095)."""
+
+    ground_truth_path: str = attrs.field(metadata=_flags("-g"))
+    """Ground-truth .slp (user labels)."""
+    predicted_path: str = attrs.field(metadata=_flags("-p"))
+    """Predictions .slp."""
+    save_metrics: str | None = attrs.field(default=None, metadata=_flags("-s"))
+    """Write metrics to this .npz (plus a sibling .json)."""
+    options: EvaluateOptions = attrs.field(factory=EvaluateOptions)
 
 
 @attrs.frozen(kw_only=True)
@@ -221,11 +225,11 @@ class EvaluateUseCase:
             match_threshold=opts.match_threshold,
         )
         identity = None
-        if opts.identity and _has_tracks(gt.frames) and _has_tracks(pred.frames):
+        if _has_tracks(gt.frames) and _has_tracks(pred.frames):
             identity = identity_metrics(
                 gt.frames,
                 pred.frames,
-                match_by=opts.identity_match_by,
+                match_by=opts.identity_match,
                 threshold=opts.identity_threshold,
                 oks_stddev=opts.oks_stddev,
                 user_labels_only=opts.user_labels_only,

@@ -22,6 +22,16 @@ NEGATIVE = "negative"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
+#: Class attribute of an option group: ``"kebab"`` spells its flags ``--max-batch-size``
+#: (``sleap-nn export``), otherwise they are the field names (``--max_instances``).
+FLAG_STYLE = "flag_style"
+
+
+def default_of(cls: type, name: str) -> Any:
+    """The default of field ``name`` of the attrs class ``cls``: an option whose default is
+    another class's default says so instead of repeating the value."""
+    default = attrs.fields_dict(cls)[name].default
+    return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
 
 
 def one_of(choices: Any) -> Any:
