@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pose_app.batch import BatchUseCase, Finalize
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
+    from pose_app.export import ExportUseCase
     from pose_app.options import OutputOptions, RunOptions, TrackingOptions, TrackOptions
     from pose_app.ports.chunks import ChunkStore
     from pose_app.ports.executor import Chunk, Executor, Job
@@ -282,6 +283,15 @@ def output_lock(output_path: str) -> contextlib.AbstractContextManager[Any]:
     from pose_adapters.locks import output_lock as lock
 
     return lock(output_path)
+
+
+def build_export_use_case(cache_dir: str | None = None) -> ExportUseCase:
+    """:class:`pose_app.export.ExportUseCase` writing ONNX / TensorRT export folders
+    (``cache_dir``: the conversion cache, default ``$POSE_CACHE_DIR``)."""
+    from pose_adapters.export.writer import OnnxFolderExporter
+    from pose_app.export import ExportUseCase
+
+    return ExportUseCase(exporter=OnnxFolderExporter(cache_dir=cache_dir))
 
 
 def build_qc_use_case() -> QcUseCase:

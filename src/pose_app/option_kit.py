@@ -30,7 +30,7 @@ FLAG_STYLE = "flag_style"
 def default_of(cls: type, name: str) -> Any:
     """The default of field ``name`` of the attrs class ``cls``: an option whose default is
     another class's default says so instead of repeating the value."""
-    default = attrs.fields_dict(cls)[name].default
+    default: Any = attrs.fields_dict(cls)[name].default
     return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
 
 

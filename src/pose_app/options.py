@@ -28,6 +28,7 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     _positive,
     _refinement,
     build_from_flags,
+    default_of,
     flag_paths,
     flat_flags,
     option_fields,
@@ -57,6 +58,8 @@ from pose_app.options_tracking import (  # noqa: F401 - re-exported
     TrackingOptions,
 )
 from pose_domain.errors import InvalidOptionError
+from pose_domain.paf import PafParams
+from pose_domain.peaks import DEFAULT_PATCH_SIZE, DEFAULT_PEAK_THRESHOLD
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
@@ -149,7 +152,8 @@ class InferenceOptions:
     )
     """Keep at most this many instances per frame (highest scores first)."""
     peak_threshold: float = attrs.field(
-        default=0.2, metadata=_flags("--peak-threshold", "--peak-conf-threshold")
+        default=DEFAULT_PEAK_THRESHOLD,
+        metadata=_flags("--peak-threshold", "--peak-conf-threshold"),
     )
     """Smallest confidence-map value that counts as a peak."""
     centroid_peak_threshold: float | None = None
@@ -159,7 +163,7 @@ class InferenceOptions:
         default="integral", converter=_refinement, validator=_one_of(Refinement)
     )
     """Sub-pixel peak refinement: integral, local (SLEAP 1.x's quarter-stride step), or none."""
-    integral_patch_size: int = attrs.field(default=5, validator=_positive)
+    integral_patch_size: int = attrs.field(default=DEFAULT_PATCH_SIZE, validator=_positive)
     """Patch size (pixels) of integral refinement."""
     anchor_part: str | None = None
     """Node that anchors centroids (default: the training config's)."""
@@ -167,15 +171,15 @@ class InferenceOptions:
     """Load backbone weights from this checkpoint instead."""
     head_ckpt_path: str | None = None
     """Load head weights from this checkpoint instead."""
-    max_edge_length_ratio: float = 0.25
+    max_edge_length_ratio: float = default_of(PafParams, "max_edge_length_ratio")
     """Bottom-up: longest edge, as a fraction of the image size, that PAFs may connect."""
-    dist_penalty_weight: float = 1.0
+    dist_penalty_weight: float = default_of(PafParams, "dist_penalty_weight")
     """Bottom-up: weight of the penalty on edges longer than that."""
-    n_points: int = attrs.field(default=10, validator=_positive)
+    n_points: int = attrs.field(default=default_of(PafParams, "n_points"), validator=_positive)
     """Bottom-up: points sampled along each PAF line."""
-    min_instance_peaks: float = 0.0
+    min_instance_peaks: float = default_of(PafParams, "min_instance_peaks")
     """Bottom-up: drop instances with fewer peaks (count, or fraction of nodes when < 1)."""
-    min_line_scores: float = 0.25
+    min_line_scores: float = default_of(PafParams, "min_line_scores")
     """Bottom-up: smallest PAF line score that connects two peaks."""
     queue_maxsize: int = attrs.field(default=32, validator=_positive, metadata=_EXEC)
     """Frames buffered between the decoding and network stages."""

@@ -17,6 +17,7 @@ module                    fakes                                       ports
 ``progress``              ``RecordingProgress``                       ``ProgressReporter``
 ``batch``                 ``InMemoryManifestStore``,                  ``ManifestStore``,
                           ``ShuffledExecutor``                        ``Executor``
+``export``                ``FakeExporter``                            ``ModelExporter``
 ========================  ==========================================  ======================
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from tests.fakes.batch import InMemoryManifestStore, ShuffledExecutor
 from tests.fakes.chunks import InMemoryChunkStore
+from tests.fakes.export import FakeExporter
 from tests.fakes.flow import StillFlow
 from tests.fakes.labels import InMemoryLabelsStore
 from tests.fakes.models import FakeLoader, single_instance_spec
@@ -32,6 +34,7 @@ from tests.fakes.runtime import FakeRuntime, NearestResizer, gaussian_maps
 from tests.fakes.video import FakeFrameSource, FakeVideoOpener
 
 __all__ = [
+    "FakeExporter",
     "FakeFrameSource",
     "FakeLoader",
     "FakeRuntime",

@@ -20,5 +20,6 @@ port (module)                     adapter                                  fake 
 ``ProgressReporter`` (progress)   ``pose_adapters.progress``               ``RecordingProgress``
 ``ManifestStore`` (manifest)      ``pose_adapters.manifest``               ``InMemoryManifestStore``
 ``Executor`` (executor)           ``pose_adapters.ray_executor``           ``ShuffledExecutor``
+``ModelExporter`` (export)        ``pose_adapters.export.writer``          ``FakeExporter``
 ================================  =======================================  =========================
 """
