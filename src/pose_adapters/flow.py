@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from pose_domain.tracking.defaults import (
+from pose_domain.defaults import (
     DEFAULT_OF_IMG_SCALE,
     DEFAULT_OF_MAX_LEVELS,
     DEFAULT_OF_WINDOW_SIZE,

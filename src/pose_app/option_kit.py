@@ -27,13 +27,6 @@ EXECUTION = "execution"
 FLAG_STYLE = "flag_style"
 
 
-def default_of(cls: type, name: str) -> Any:
-    """The default of field ``name`` of the attrs class ``cls``: an option whose default is
-    another class's default says so instead of repeating the value."""
-    default: Any = attrs.fields_dict(cls)[name].default
-    return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
-
-
 def one_of(choices: Any) -> Any:
     """Validator: the value is one of the ``Literal`` ``choices``."""
     allowed = get_args(choices)

@@ -28,7 +28,6 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     _positive,
     _refinement,
     build_from_flags,
-    default_of,
     flag_paths,
     flat_flags,
     option_fields,
@@ -57,9 +56,15 @@ from pose_app.options_tracking import (  # noqa: F401 - re-exported
     TrackerKind,
     TrackingOptions,
 )
+from pose_domain.defaults import (
+    DEFAULT_DIST_PENALTY_WEIGHT,
+    DEFAULT_MAX_EDGE_LENGTH_RATIO,
+    DEFAULT_MIN_LINE_SCORES,
+    DEFAULT_PAF_LINE_POINTS,
+    DEFAULT_PATCH_SIZE,
+    DEFAULT_PEAK_THRESHOLD,
+)
 from pose_domain.errors import InvalidOptionError
-from pose_domain.paf import PafParams
-from pose_domain.peaks import DEFAULT_PATCH_SIZE, DEFAULT_PEAK_THRESHOLD
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
@@ -68,6 +73,10 @@ OverlapMethod = Literal["iou", "oks"]
 InputFormat = Literal["channels_last", "channels_first"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
+
+#: Frames per network batch (``--batch_size``; sleap-nn's default).
+DEFAULT_BATCH_SIZE = 4
+
 
 @attrs.frozen(kw_only=True)
 class PreprocessOptions:
@@ -144,7 +153,7 @@ class InferenceOptions:
     precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
     """fp32 (exact), or a fast mode: int8 (CPU, OpenVINO), bf16 (native bf16 CPUs), fp16."""
     batch_size: int = attrs.field(
-        default=4, validator=_positive, metadata=_flags("-b", "--batch-size")
+        default=DEFAULT_BATCH_SIZE, validator=_positive, metadata=_flags("-b", "--batch-size")
     )
     """Frames per network batch."""
     max_instances: int | None = attrs.field(
@@ -171,15 +180,15 @@ class InferenceOptions:
     """Load backbone weights from this checkpoint instead."""
     head_ckpt_path: str | None = None
     """Load head weights from this checkpoint instead."""
-    max_edge_length_ratio: float = default_of(PafParams, "max_edge_length_ratio")
+    max_edge_length_ratio: float = DEFAULT_MAX_EDGE_LENGTH_RATIO
     """Bottom-up: longest edge, as a fraction of the image size, that PAFs may connect."""
-    dist_penalty_weight: float = default_of(PafParams, "dist_penalty_weight")
+    dist_penalty_weight: float = DEFAULT_DIST_PENALTY_WEIGHT
     """Bottom-up: weight of the penalty on edges longer than that."""
-    n_points: int = attrs.field(default=default_of(PafParams, "n_points"), validator=_positive)
+    n_points: int = attrs.field(default=DEFAULT_PAF_LINE_POINTS, validator=_positive)
     """Bottom-up: points sampled along each PAF line."""
-    min_instance_peaks: float = default_of(PafParams, "min_instance_peaks")
+    min_instance_peaks: float = 0.0
     """Bottom-up: drop instances with fewer peaks (count, or fraction of nodes when < 1)."""
-    min_line_scores: float = default_of(PafParams, "min_line_scores")
+    min_line_scores: float = DEFAULT_MIN_LINE_SCORES
     """Bottom-up: smallest PAF line score that connects two peaks."""
     queue_maxsize: int = attrs.field(default=32, validator=_positive, metadata=_EXEC)
     """Frames buffered between the decoding and network stages."""

@@ -3,27 +3,33 @@
 As in :mod:`pose_app.options`: each field is a flag (its name, extra spellings in
 ``metadata["flags"]``), its docstring is the flag's help, and ``pose_cli.options`` derives the
 CLI from the class. The positional inputs stay in the commands. Each class turns itself into
-its use case's request, so a command only parses, runs and prints.
+its use case's request, so a command only parses, runs and prints. Nothing here imports numpy
+(``pose CMD --help`` stays light): the requests are imported when they are made.
 """
 
 from __future__ import annotations
 
-import os
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 
-from pose_app.option_kit import NEGATIVE, _flags, default_of
+from pose_app.option_kit import NEGATIVE, _flags
 from pose_app.option_kit import one_of as _one_of
-from pose_app.ports.qc import OverlayStyle
-from pose_app.qc import QcRequest
-from pose_app.render import RenderRequest
+from pose_app.options import ProgressKind
+from pose_domain.defaults import (
+    DEFAULT_DIST_PENALTY_WEIGHT,
+    DEFAULT_MAX_EDGE_LENGTH_RATIO,
+    DEFAULT_PAF_LINE_POINTS,
+    DEFAULT_PEAK_THRESHOLD,
+    DEFAULT_QC_MAX_EVENTS,
+    DEFAULT_QC_THUMBNAILS,
+)
 from pose_domain.errors import InvalidOptionError
-from pose_domain.paf import PafParams
-from pose_domain.peaks import DEFAULT_PEAK_THRESHOLD
-from pose_domain.qc import QcConfig
 
-ProgressKind = Literal["rich", "json", "none"]
+if TYPE_CHECKING:
+    from pose_app.qc import QcRequest
+    from pose_app.render import RenderRequest
+
 ExportFormat = Literal["onnx", "tensorrt", "both"]
 ExportPrecision = Literal["fp32", "fp16", "tf32"]
 
@@ -55,14 +61,16 @@ class QcOptions:
     ground_truth: str | None = attrs.field(default=None, metadata=_flags("-g"))
     """Proofread .slp of the same video: adds the identity metrics of pose eval and the true
     switch frames to the report."""
-    thumbnails: int = default_of(QcRequest, "thumbnails")
+    thumbnails: int = DEFAULT_QC_THUMBNAILS
     """Thumbnails for the strongest N events (0 = none)."""
-    max_events: int = attrs.field(default=default_of(QcConfig, "max_events"),
-                                  validator=_at_least_one)
+    max_events: int = attrs.field(default=DEFAULT_QC_MAX_EVENTS, validator=_at_least_one)
     """Most events kept per video (strongest first)."""
 
     def request(self, predictions: str) -> QcRequest:
         """The QC use case's request for the tracked ``.slp`` ``predictions``."""
+        from pose_app.qc import QcRequest
+        from pose_domain.qc import QcConfig
+
         return QcRequest(
             predictions_path=predictions, output_dir=self.output, video_path=self.video,
             ground_truth_path=self.ground_truth, thumbnails=self.thumbnails,
@@ -76,25 +84,29 @@ class RenderOptions:
 
     video: str | None = None
     """The video, when it is not where the .slp says."""
-    frames: str | None = default_of(RenderRequest, "frames")
+    frames: str | None = None
     """Frames to render, inclusive ranges such as 0-499 or 10,20-30 (default: the whole
     video)."""
     output: str | None = attrs.field(default=None, metadata=_flags("-o"))
     """Video to write (default: PREDICTIONS.render.mp4 beside the input)."""
-    trails: int = default_of(OverlayStyle, "trails")
+    trails: int = 0
     """Length in frames of a motion trail behind each animal (0 = no trail)."""
-    frame_numbers: bool = attrs.field(default=default_of(OverlayStyle, "frame_numbers"),
-                                      metadata={NEGATIVE: "--no-frame_numbers"})
+    frame_numbers: bool = attrs.field(default=True, metadata={NEGATIVE: "--no-frame_numbers"})
     """Write the frame index in the top-left corner."""
-    scale: float = default_of(OverlayStyle, "scale")
+    scale: float = 1.0
     """Output size relative to the video (e.g. 0.5)."""
-    video_index: int = default_of(RenderRequest, "video_index")
+    video_index: int = 0
     """Which video of the .slp to render."""
     progress: ProgressKind = attrs.field(default="rich", validator=_one_of(ProgressKind))
     """Progress display: rich, json or none."""
 
     def request(self, predictions: str) -> RenderRequest:
         """The render use case's request for the ``.slp`` ``predictions``."""
+        import os
+
+        from pose_app.ports.qc import OverlayStyle
+        from pose_app.render import RenderRequest
+
         out = self.output or os.path.splitext(predictions)[0] + ".render.mp4"
         return RenderRequest(
             predictions_path=predictions, output_path=out, video_path=self.video,
@@ -114,11 +126,11 @@ class ExportRecordedDefaults:
     """Recorded default peak threshold."""
     max_peaks_per_node: int = 20
     """Recorded (bottom-up)."""
-    n_line_points: int = default_of(PafParams, "n_points")
+    n_line_points: int = DEFAULT_PAF_LINE_POINTS
     """Recorded default PAF line points."""
-    max_edge_length_ratio: float = default_of(PafParams, "max_edge_length_ratio")
+    max_edge_length_ratio: float = DEFAULT_MAX_EDGE_LENGTH_RATIO
     """Recorded (bottom-up)."""
-    dist_penalty_weight: float = default_of(PafParams, "dist_penalty_weight")
+    dist_penalty_weight: float = DEFAULT_DIST_PENALTY_WEIGHT
     """Recorded (bottom-up)."""
 
 

@@ -27,7 +27,7 @@ from pose_app.option_kit import (
     build_from_flags,
 )
 from pose_app.option_kit import one_of as _one_of
-from pose_domain.tracking.defaults import (
+from pose_domain.defaults import (
     DEFAULT_KF_INIT_FRAME_COUNT,
     DEFAULT_KF_RESET_GAP_SIZE,
     DEFAULT_OF_IMG_SCALE,

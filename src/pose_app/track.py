@@ -22,11 +22,11 @@ from pose_app.ports.labels import LabelsStore
 from pose_app.ports.locks import NoLocks, OutputLocks
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.tracking import Tracker
+from pose_domain.defaults import DEFAULT_OKS_STDDEV, KALMAN_KEYPOINTS_OKS_STDDEV
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.filters import filter_instances
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
 from pose_domain.tracking import GlobalConfig, GlobalTracker, OnlineConfig, OnlineTracker
-from pose_domain.tracking.defaults import DEFAULT_TRACKING_OKS_STDDEV, KALMAN_KEYPOINTS_OKS_STDDEV
 from pose_domain.tracking.kalman import KalmanBackend, KalmanConfig, KalmanTracker
 
 
@@ -105,7 +105,7 @@ def online_config(
     oks_stddev = on.oks_stddev
     if oks_stddev is None:
         kf_points = options.kalman.use_kalman and options.kalman.kf_track_features == "keypoints"
-        oks_stddev = KALMAN_KEYPOINTS_OKS_STDDEV if kf_points else DEFAULT_TRACKING_OKS_STDDEV
+        oks_stddev = KALMAN_KEYPOINTS_OKS_STDDEV if kf_points else DEFAULT_OKS_STDDEV
     return OnlineConfig(
         window_size=on.tracking_window_size,
         min_new_track_points=on.min_new_track_points,

@@ -5,10 +5,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-#: Smallest confidence-map value that counts as a peak (sleap-nn's default).
-DEFAULT_PEAK_THRESHOLD = 0.2
-#: Patch size (grid cells) of integral refinement (sleap-nn's default).
-DEFAULT_PATCH_SIZE = 5
+from pose_domain.defaults import DEFAULT_PATCH_SIZE
 
 
 def _ro(value: object, dtype: type) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from cyclopts import Parameter
 
-from pose_app.evaluate import EvaluateRequest
+from pose_app.options_eval import EvaluateRequest
 from pose_cli.options import cli_type, to_options
 
 if TYPE_CHECKING:

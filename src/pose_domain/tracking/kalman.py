@@ -26,9 +26,9 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
+from pose_domain.defaults import DEFAULT_KF_INIT_FRAME_COUNT, DEFAULT_KF_RESET_GAP_SIZE
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance
-from pose_domain.tracking.defaults import DEFAULT_KF_INIT_FRAME_COUNT, DEFAULT_KF_RESET_GAP_SIZE
 from pose_domain.tracking.features import compute_features
 from pose_domain.tracking.online import OnlineConfig, OnlineTracker, _Entry
 

@@ -17,13 +17,13 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
+from pose_domain.defaults import (
+    DEFAULT_OKS_STDDEV,
+    DEFAULT_TRACKING_WINDOW_SIZE,
+)
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.tracking.assign import match, scores_to_cost
-from pose_domain.tracking.defaults import (
-    DEFAULT_TRACKING_OKS_STDDEV,
-    DEFAULT_TRACKING_WINDOW_SIZE,
-)
 from pose_domain.tracking.features import compute_features, visible_counts
 from pose_domain.tracking.postprocess import (
     connect_single_breaks,
@@ -78,7 +78,7 @@ class OnlineConfig:
     robust_best_instance: float = 1.0
     matching_method: str = "hungarian"
     max_tracks: int | None = None
-    oks_stddev: float = DEFAULT_TRACKING_OKS_STDDEV
+    oks_stddev: float = DEFAULT_OKS_STDDEV
     connect_single_breaks: bool = False
     target_count: int | None = None
     clean_instance_count: int = 0

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from pose_domain.defaults import DEFAULT_OKS_STDDEV
 from pose_domain.errors import InvalidOptionError
-from pose_domain.tracking.defaults import DEFAULT_TRACKING_OKS_STDDEV
 from pose_domain.tracking.features import bboxes
 
 _EPS = np.spacing(1)  # 2.22e-16, as in the cocoeval OKS
 
 
 def oks_matrix(current: np.ndarray, candidates: np.ndarray,
-               stddev: float = DEFAULT_TRACKING_OKS_STDDEV) -> np.ndarray:
+               stddev: float = DEFAULT_OKS_STDDEV) -> np.ndarray:
     """Object keypoint similarity of every pair, the current instance acting as ground truth.
 
     ``area`` is the bbox area of the current instance's visible nodes;
@@ -103,7 +103,7 @@ SCORING_METHODS = ("oks", "iou", "euclidean_dist", "cosine_sim")
 
 def score_matrix(
     method: str, current: np.ndarray, candidates: np.ndarray, *,
-    oks_stddev: float = DEFAULT_TRACKING_OKS_STDDEV,
+    oks_stddev: float = DEFAULT_OKS_STDDEV,
 ) -> np.ndarray:
     """``(n, m)`` similarity of every current feature with every candidate feature.
 

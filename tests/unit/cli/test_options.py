@@ -14,7 +14,7 @@ from docstring_parser import parse_from_object
 from rich.console import Console
 
 from pose_app import options as opts
-from pose_app.evaluate import EvaluateOptions, EvaluateRequest
+from pose_app.options_eval import EvaluateOptions, EvaluateRequest
 from pose_app.options import TrackOptions, flag_paths, option_fields
 from pose_app.options_commands import (
     ExportOptions,
