@@ -14,7 +14,6 @@ from docstring_parser import parse_from_object
 from rich.console import Console
 
 from pose_app import options as opts
-from pose_app.options_eval import EvaluateOptions, EvaluateRequest
 from pose_app.options import TrackOptions, flag_paths, option_fields
 from pose_app.options_commands import (
     ExportOptions,
@@ -22,6 +21,7 @@ from pose_app.options_commands import (
     QcOptions,
     RenderOptions,
 )
+from pose_app.options_eval import EvaluateOptions, EvaluateRequest
 from pose_domain.errors import InvalidOptionError
 
 GROUPS = [opts.InferenceOptions, opts.PreprocessOptions, opts.FilterOptions,
