@@ -8,6 +8,12 @@ that library users and the CLI share (ADR-0136, ADR-0140).
 ...     ...
 >>> lf = predictor.predict_frame(image)          # realtime: one frame in, poses out
 
+Bring your own adapters (a camera SDK, a per-frame sink, a runtime, a tracker, a writer):
+
+>>> predictor = pose.Predictor.from_model_paths("models/bottomup",
+...                                             adapters=pose.Adapters(sink=publish))
+>>> result = predictor.run_stream(camera)       # any object with __iter__ and close()
+
 The names below load on first use, so ``import pose`` (and ``pose --help``, which reads
 :data:`__version__`) stays cheap.
 """
@@ -23,8 +29,12 @@ if TYPE_CHECKING:
     from pose._api import load_model, result_arrays, run_inference
     from pose._metadata import ExportMetadata, load_metadata
     from pose._predictor import Predictor
+    from pose.bootstrap import Adapters
+    from pose_app.ports.stream import IterableStream
 
 _LAZY = {
+    "Adapters": "pose.bootstrap",
+    "IterableStream": "pose_app.ports.stream",
     "ExportMetadata": "pose._metadata",
     "load_metadata": "pose._metadata",
     "Predictor": "pose._predictor",
@@ -33,8 +43,8 @@ _LAZY = {
     "run_inference": "pose._api",
 }
 
-__all__ = ["ExportMetadata", "Predictor", "__version__", "load_metadata", "load_model",
-           "result_arrays", "run_inference"]
+__all__ = ["Adapters", "ExportMetadata", "IterableStream", "Predictor", "__version__",
+           "load_metadata", "load_model", "result_arrays", "run_inference"]
 
 
 def __getattr__(name: str) -> Any:

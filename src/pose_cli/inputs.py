@@ -1,11 +1,11 @@
-"""Inputs and outputs of ``pose track``: ``-i`` expansion, default output paths, early checks."""
+"""``-i`` of ``pose track``: folders and ``.txt`` lists expanded to input paths."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from pose_domain.errors import InputNotFoundError, OutputWriteError
+from pose_domain.errors import InputNotFoundError
 
 VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv",
               ".h5", ".hdf5", ".slp"}
@@ -34,44 +34,4 @@ def expand_inputs(paths: list[str]) -> list[str]:
     for p in out:
         if not os.path.exists(p):
             raise InputNotFoundError(f"input not found: {p}", hint="check the -i path")
-    return out
-
-
-def default_output_path(data_path: str, video_index: int | None = None,
-                        video_filename: str | None = None) -> str:
-    """``<input without suffix>.predictions.slp`` (the reference ``track`` rule)."""
-    base = data_path[:-4] if data_path.lower().endswith(".slp") else os.path.splitext(data_path)[0]
-    if video_index is not None and video_filename:
-        stem = os.path.splitext(os.path.basename(video_filename))[0]
-        return f"{base}.{stem}.predictions.slp"
-    return f"{base}.predictions.slp"
-
-
-def check_output_path(path: str) -> None:
-    """Fail before any work when the output cannot be written (missing or read-only folder)."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise OutputWriteError(
-            f"output folder does not exist: {folder}", hint="create it, or choose another -o"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputWriteError(
-            f"output folder is not writable: {folder}", hint="choose another -o"
-        )
-    if os.path.isdir(path):
-        raise OutputWriteError(f"output path is a folder: {path}", hint="give a file name")
-
-
-def output_for(data_path: str, output_path: str | None, output_format: str,
-               track_only: bool) -> str:
-    """Where one input's result goes: ``-o`` as given, else the reference's default name."""
-    if output_path:
-        return output_path
-    if track_only:
-        from pose_app.track import default_output_path as track_output
-
-        return track_output(data_path)
-    out = default_output_path(data_path)
-    if output_format == "analysis_h5":
-        out = out[: -len(".slp")] + ".analysis.h5"
     return out
