@@ -1,4 +1,4 @@
-"""Every option of the use cases, declared once (ADR-0095).
+"""Every option of ``pose track`` and ``pose predict``, declared once (ADR-0095, ADR-0150).
 
 Each group is a frozen attrs class; each field carries its default, its validator and one line
 of help as its docstring. The field name is the flag name (sleap-nn's spelling); extra CLI
@@ -7,7 +7,11 @@ flags from these classes (``pose_cli.options``), the Python API builds them from
 arguments with :meth:`TrackOptions.from_flags`, and Ray workers receive the objects themselves.
 
 Adding a flag: add a field (type, default, validator, docstring) to the group it belongs to,
-then use it where it matters. Nothing else lists flags.
+then use it where it matters. Nothing else lists flags. The groups live in this module,
+:mod:`pose_app.options_output` (outputs, predict's own flags) and
+:mod:`pose_app.options_tracking` (one group per tracker, ADR-0151); the other commands' options
+are in :mod:`pose_app.options_eval` and :mod:`pose_app.options_commands`. A default that the
+domain uses too is a constant of :mod:`pose_domain.defaults`.
 """
 
 from __future__ import annotations

@@ -74,7 +74,8 @@ def test_track_help_describes_every_flag_and_lists_choices(capsys):
     assert "-b" in text and "--batch_size" in text
 
 
-@pytest.mark.parametrize("cmd", ["track", "predict", "eval", "export", "qc", "render"])
+@pytest.mark.parametrize("cmd", ["track", "predict", "eval", "export", "qc", "render",
+                                 "sleap-track", "system"])
 def test_no_flag_without_help(cmd, capsys):
     out = _help_text(cmd)
     rows = [line for line in out.splitlines() if line.startswith("│") and "--" in line[:40]]
