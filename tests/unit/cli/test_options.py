@@ -135,3 +135,17 @@ def test_every_command_parses_its_flags_into_its_option_class():
     assert to_options(RenderOptions, CliRenderOptions(scale=0.5)) == RenderOptions(scale=0.5)
     assert to_options(ExportOptions, CliExportOptions()) == ExportOptions()
     assert ExportOptions().inference_defaults()["n_points"] == 10
+
+
+def test_tracking_flags_stay_flat_and_land_in_their_tracker_group():
+    o = TrackOptions.from_flags(use_flow=True, of_window_size=15, kf_init_frame_count=3,
+                                tracking_window_size=7, max_tracks=2, tracker="global")
+    t = o.tracking
+    assert (t.flow.use_flow, t.flow.of_window_size) == (True, 15)
+    assert t.kalman.kf_init_frame_count == 3 and t.online.tracking_window_size == 7
+    assert t.identities.max_tracks == 2 and t.tracker == "global"
+    assert o.flags()["of_window_size"] == 15 and "flow" not in o.flags()
+    assert opts.TrackingOptions.from_flags(max_tracks=2) == opts.TrackingOptions(
+        identities=opts.IdentityCountOptions(max_tracks=2))
+    with pytest.raises(InvalidOptionError, match="unknown option"):
+        opts.TrackingOptions.from_flags(batch_size=2)
