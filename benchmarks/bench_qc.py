@@ -44,7 +44,8 @@ def _online(frames, **overrides):  # type: ignore[no-untyped-def]
     from pose_app.track import build_tracker
     from pose_domain.instance import LabeledFrame
 
-    tr = build_tracker(TrackingOptions(**overrides), max_instances=overrides.get("max_tracks"))
+    tr = build_tracker(TrackingOptions.from_flags(**overrides),
+                       max_instances=overrides.get("max_tracks"))
     out = [LabeledFrame(f.video_index, f.frame_idx, list(tr.track(f.instances, f.frame_idx)))
            for f in sorted(frames, key=lambda f: f.frame_idx)]
     return tr.finalize(out)

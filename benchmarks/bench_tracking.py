@@ -77,7 +77,7 @@ def main() -> int:
     print(f"{a.labels}: {len(frames)} frames, {n_inst} instances, {n_nodes} nodes")
     modes = {
         "online fixed_window (default)": TrackingOptions(),
-        "online local_queues --max_tracks 2": TrackingOptions(
+        "online local_queues --max_tracks 2": TrackingOptions.from_flags(
             candidates_method="local_queues", max_tracks=2
         ),
         "global": TrackingOptions(tracker="global"),

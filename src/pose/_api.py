@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from pose._predictor import Predictor
-from pose_app.options import TrackOptions
+from pose_app.options import DEFAULT_BATCH_SIZE, TrackOptions
 from pose_app.predict import PredictResult
+from pose_domain.defaults import DEFAULT_PEAK_THRESHOLD, DEFAULT_TRACKING_WINDOW_SIZE
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import PredictedInstance
 
@@ -75,11 +76,11 @@ def sleap_flags(
 def load_model(
     model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
-    batch_size: int = 4,
-    peak_threshold: float = 0.2,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    peak_threshold: float = DEFAULT_PEAK_THRESHOLD,
     refinement: str | bool | None = "integral",
     tracker: str | None = None,
-    tracker_window: int = 5,
+    tracker_window: int = DEFAULT_TRACKING_WINDOW_SIZE,
     tracker_max_instances: int | None = None,
     progress_reporting: str = "rich",
     device: str = "auto",

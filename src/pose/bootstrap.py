@@ -20,6 +20,7 @@ from pose_domain.errors import InvalidOptionError
 if TYPE_CHECKING:
     from pose_app.batch import BatchUseCase, Finalize
     from pose_app.evaluate import EvaluateUseCase
+    from pose_app.export import ExportUseCase
     from pose_app.model import ModelSpec
     from pose_app.options import InferenceOptions, OutputOptions, RunOptions, TrackingOptions
     from pose_app.ports.chunks import ChunkStore
@@ -114,16 +115,17 @@ def make_flow(options: TrackingOptions) -> OpticalFlow:
     """The optical-flow adapter for ``--use_flow``."""
     from pose_adapters.flow import LucasKanadeFlow
 
-    return LucasKanadeFlow(img_scale=options.of_img_scale, window_size=options.of_window_size,
-                           max_levels=options.of_max_levels)
+    flow = options.flow
+    return LucasKanadeFlow(img_scale=flow.of_img_scale, window_size=flow.of_window_size,
+                           max_levels=flow.of_max_levels)
 
 
 def tracker_factory(options: TrackingOptions, max_instances: int | None) -> Tracker:
     """A tracker for the prediction pipeline (with optical flow when asked)."""
     from pose_app.track import build_tracker
 
-    flow = make_flow(options) if options.use_flow else None
-    kalman = make_kalman() if options.use_kalman else None
+    flow = make_flow(options) if options.flow.use_flow else None
+    kalman = make_kalman() if options.kalman.use_kalman else None
     return build_tracker(options, max_instances=max_instances, flow=flow,
                          kalman_backend=kalman)
 
@@ -308,6 +310,15 @@ def output_lock(output_path: str) -> contextlib.AbstractContextManager[Any]:
     from pose_adapters.locks import output_lock as lock
 
     return lock(output_path)
+
+
+def build_export_use_case(cache_dir: str | None = None) -> ExportUseCase:
+    """:class:`pose_app.export.ExportUseCase` writing ONNX / TensorRT export folders
+    (``cache_dir``: the conversion cache, default ``$POSE_CACHE_DIR``)."""
+    from pose_adapters.export.writer import OnnxFolderExporter
+    from pose_app.export import ExportUseCase
+
+    return ExportUseCase(exporter=OnnxFolderExporter(cache_dir=cache_dir))
 
 
 def build_qc_use_case() -> QcUseCase:

@@ -6,6 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from pose_domain.defaults import (
+    DEFAULT_OF_IMG_SCALE,
+    DEFAULT_OF_MAX_LEVELS,
+    DEFAULT_OF_WINDOW_SIZE,
+)
+
 
 class LucasKanadeFlow:
     """:class:`pose_app.ports.flow.OpticalFlow` via ``cv2.calcOpticalFlowPyrLK``.
@@ -17,7 +23,9 @@ class LucasKanadeFlow:
     status is 0 become NaN.
     """
 
-    def __init__(self, img_scale: float = 1.0, window_size: int = 21, max_levels: int = 3):
+    def __init__(self, img_scale: float = DEFAULT_OF_IMG_SCALE,
+                 window_size: int = DEFAULT_OF_WINDOW_SIZE,
+                 max_levels: int = DEFAULT_OF_MAX_LEVELS):
         self.img_scale = float(img_scale)
         self.window_size = int(window_size)
         self.max_levels = int(max_levels)

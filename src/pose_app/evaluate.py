@@ -16,13 +16,13 @@ from typing import Any
 import attrs
 
 from pose_app.dataset import Dataset
+from pose_app.options_eval import EvaluateOptions, EvaluateRequest  # noqa: F401 - re-exported
 from pose_app.ports.labels import LabelsStore
-from pose_domain.errors import InvalidOptionError, UnsupportedInputError
+from pose_domain.errors import UnsupportedInputError
 from pose_domain.instance import LabeledFrame
 from pose_domain.metrics.centroid import centroid_metrics
 from pose_domain.metrics.evaluation import FramePair, evaluate_frame_pairs
-from pose_domain.metrics.identity import MatchBy, identity_metrics
-from pose_domain.metrics.oks import DEFAULT_OKS_STDDEV
+from pose_domain.metrics.identity import identity_metrics
 
 log = logging.getLogger("pose")
 
@@ -31,76 +31,6 @@ log = logging.getLogger("pose")
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
 #: ``(metrics, path) -> written paths``.
 MetricsWriter = Callable[[dict[str, Any], str], Any]
-
-
-def _positive(inst: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
-    if value is not None and not value > 0:
-        raise InvalidOptionError(f"--{attribute.name} must be positive, got {value}")
-
-
-def _positive_float(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    _positive(inst, attribute, value)  # type: ignore[arg-type]
-
-
-def _match_rule(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value not in ("distance", "oks"):
-        raise InvalidOptionError(
-            f"--identity_match must be distance or oks, got '{value}'"
-        )
-
-
-def _method_rule(inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if value in ("mask", "semantic"):
-        raise InvalidOptionError(
-            f"--match_method {value} is for segmentation models, which pose does not support",
-            hint="use oks, centroid or auto",
-        )
-    if value not in ("oks", "centroid", "auto"):
-        raise InvalidOptionError(
-            f"--match_method must be oks, centroid or auto, got '{value}'"
-        )
-
-
-def _non_negative(inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value >= 0:
-        raise InvalidOptionError(f"--{attribute.name} must be >= 0, got {value}")
-
-
-@attrs.frozen(kw_only=True)
-class EvaluateOptions:
-    """Options with the reference's names and defaults (``sleap-nn eval``).
-
-    Attributes:
-        oks_stddev: OKS σ (reference CLI default 0.025, confirmed by its metrics.npz).
-        oks_scale: Fixed OKS area in px², or None for the GT bounding-box area.
-        match_threshold: OKS at or below it never matches.
-        user_labels_only: Evaluate only user-labeled GT instances.
-        identity: Also compute identity metrics when both files carry tracks.
-        identity_match_by: ``"distance"`` or ``"oks"`` (see :mod:`pose_domain.metrics.identity`).
-        identity_threshold: px (distance) or OKS; None for the default.
-        match_method: ``oks``, ``centroid`` or ``auto`` (centroid when the predictions'
-            skeleton has one node, else oks).
-        anchor_part: Centroid mode: the GT node used as the centroid (else the mean of
-            visible nodes; an unknown name falls back to the mean, with a warning).
-    """
-
-    oks_stddev: float = attrs.field(default=DEFAULT_OKS_STDDEV, validator=_positive_float)
-    oks_scale: float | None = attrs.field(default=None, validator=_positive)
-    match_threshold: float = attrs.field(default=0.0, validator=_non_negative)
-    user_labels_only: bool = True
-    identity: bool = True
-    identity_match_by: MatchBy = attrs.field(default="distance", validator=_match_rule)
-    identity_threshold: float | None = None
-    match_method: str = attrs.field(default="auto", validator=_method_rule)
-    anchor_part: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class EvaluateRequest:
-    ground_truth_path: str
-    predicted_path: str
-    save_metrics: str | None = None
-    options: EvaluateOptions = EvaluateOptions()
 
 
 @attrs.frozen(kw_only=True)
@@ -221,11 +151,11 @@ class EvaluateUseCase:
             match_threshold=opts.match_threshold,
         )
         identity = None
-        if opts.identity and _has_tracks(gt.frames) and _has_tracks(pred.frames):
+        if _has_tracks(gt.frames) and _has_tracks(pred.frames):
             identity = identity_metrics(
                 gt.frames,
                 pred.frames,
-                match_by=opts.identity_match_by,
+                match_by=opts.identity_match,
                 threshold=opts.identity_threshold,
                 oks_stddev=opts.oks_stddev,
                 user_labels_only=opts.user_labels_only,

@@ -5,6 +5,7 @@ Kept apart from :mod:`pose_app.options` so option groups can live in several mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args
 
 import attrs
@@ -21,6 +22,9 @@ NEGATIVE = "negative"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
+#: Class attribute of an option group: ``"kebab"`` spells its flags ``--max-batch-size``
+#: (``sleap-nn export``), otherwise they are the field names (``--max_instances``).
+FLAG_STYLE = "flag_style"
 
 
 def one_of(choices: Any) -> Any:
@@ -101,3 +105,57 @@ def _flags(*names: str, **extra: Any) -> dict[str, Any]:
 _EXEC = {EXECUTION: True}
 
 
+
+
+def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:
+    """Flag name -> attribute path through the nested option groups of ``cls``."""
+    out: dict[str, tuple[str, ...]] = {}
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            for name, path in flag_paths(f.type).items():
+                out[name] = (f.name, *path)
+        else:
+            out[f.name] = (f.name,)
+    return out
+
+
+def option_fields(cls: type) -> Iterator[attrs.Attribute[Any]]:
+    """Every leaf field of ``cls`` and its nested option groups."""
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            yield from option_fields(f.type)
+        else:
+            yield f
+
+
+def build_from_flags(cls: type, values: Mapping[str, Any], *, hint: str) -> Any:
+    """An option object of ``cls`` from flat flag names; the rest at defaults.
+
+    Raises:
+        InvalidOptionError: An unknown name (``hint`` says which names exist), or a value a
+            validator refuses.
+    """
+    unknown = sorted(set(values) - set(flag_paths(cls)))
+    if unknown:
+        raise InvalidOptionError(f"unknown option(s): {', '.join(unknown)}", hint=hint)
+    return _build(cls, values)
+
+
+def flat_flags(obj: Any) -> Iterator[tuple[str, Any]]:
+    """``(flag name, value)`` of every leaf field of the option object ``obj`` (JSON-able)."""
+    for f in attrs.fields(type(obj)):
+        value = getattr(obj, f.name)
+        if attrs.has(type(value)):
+            yield from flat_flags(value)
+        else:
+            yield f.name, list(value) if isinstance(value, tuple) else value
+
+
+def _build(cls: type, values: Mapping[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for f in attrs.fields(attrs.resolve_types(cls)):
+        if isinstance(f.type, type) and attrs.has(f.type):
+            kwargs[f.name] = _build(f.type, values)
+        elif f.name in values:
+            kwargs[f.name] = values[f.name]
+    return cls(**kwargs)

@@ -1,4 +1,4 @@
-"""Every option of the use cases, declared once (ADR-0095).
+"""Every option of ``pose track`` and ``pose predict``, declared once (ADR-0095, ADR-0150).
 
 Each group is a frozen attrs class; each field carries its default, its validator and one line
 of help as its docstring. The field name is the flag name (sleap-nn's spelling); extra CLI
@@ -7,12 +7,16 @@ flags from these classes (``pose_cli.options``), the Python API builds them from
 arguments with :meth:`TrackOptions.from_flags`, and Ray workers receive the objects themselves.
 
 Adding a flag: add a field (type, default, validator, docstring) to the group it belongs to,
-then use it where it matters. Nothing else lists flags.
+then use it where it matters. Nothing else lists flags. The groups live in this module,
+:mod:`pose_app.options_output` (outputs, predict's own flags) and
+:mod:`pose_app.options_tracking` (one group per tracker, ADR-0151); the other commands' options
+are in :mod:`pose_app.options_eval` and :mod:`pose_app.options_commands`. A default that the
+domain uses too is a constant of :mod:`pose_domain.defaults`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -24,11 +28,13 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     NEGATIVE,
     OutputFormat,
     _flags,
-    _int_list,
-    _int_list_ok,
     _non_negative,
     _positive,
     _refinement,
+    build_from_flags,
+    flag_paths,
+    flat_flags,
+    option_fields,
 )
 from pose_app.option_kit import one_of as _one_of
 from pose_app.options_output import (  # noqa: F401 - re-exported
@@ -37,23 +43,44 @@ from pose_app.options_output import (  # noqa: F401 - re-exported
     OutputOptions,
     PredictOptions,
 )
+from pose_app.options_tracking import (  # noqa: F401 - re-exported
+    CandidatesMethod,
+    DefaultsKind,
+    Features,
+    FlowOptions,
+    IdentityCountOptions,
+    KalmanFeatures,
+    KalmanOptions,
+    MatchingMethod,
+    OnlineTrackingOptions,
+    PredictOnlineTrackingOptions,
+    PredictTrackingOptions,
+    ScoringMethod,
+    ScoringReduction,
+    TrackerKind,
+    TrackingOptions,
+)
+from pose_domain.defaults import (
+    DEFAULT_DIST_PENALTY_WEIGHT,
+    DEFAULT_MAX_EDGE_LENGTH_RATIO,
+    DEFAULT_MIN_LINE_SCORES,
+    DEFAULT_PAF_LINE_POINTS,
+    DEFAULT_PATCH_SIZE,
+    DEFAULT_PEAK_THRESHOLD,
+)
 from pose_domain.errors import InvalidOptionError
 
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "local", "none"]
 OverlapMethod = Literal["iou", "oks"]
-CandidatesMethod = Literal["fixed_window", "local_queues"]
-Features = Literal["keypoints", "centroids", "bboxes", "image", "auto"]
-ScoringMethod = Literal["oks", "cosine_sim", "iou", "euclidean_dist", "auto"]
-ScoringReduction = Literal["mean", "max", "robust_quantile"]
-MatchingMethod = Literal["hungarian", "greedy"]
-TrackerKind = Literal["online", "global"]
-KalmanFeatures = Literal["centroid", "keypoints"]
-DefaultsKind = Literal["track", "predict"]
 InputFormat = Literal["channels_last", "channels_first"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
+
+#: Frames per network batch (``--batch_size``; sleap-nn's default).
+DEFAULT_BATCH_SIZE = 4
+
 
 @attrs.frozen(kw_only=True)
 class PreprocessOptions:
@@ -130,7 +157,7 @@ class InferenceOptions:
     precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
     """fp32 (exact), or a fast mode: int8 (CPU, OpenVINO), bf16 (native bf16 CPUs), fp16."""
     batch_size: int = attrs.field(
-        default=4, validator=_positive, metadata=_flags("-b", "--batch-size")
+        default=DEFAULT_BATCH_SIZE, validator=_positive, metadata=_flags("-b", "--batch-size")
     )
     """Frames per network batch."""
     max_instances: int | None = attrs.field(
@@ -138,7 +165,8 @@ class InferenceOptions:
     )
     """Keep at most this many instances per frame (highest scores first)."""
     peak_threshold: float = attrs.field(
-        default=0.2, metadata=_flags("--peak-threshold", "--peak-conf-threshold")
+        default=DEFAULT_PEAK_THRESHOLD,
+        metadata=_flags("--peak-threshold", "--peak-conf-threshold"),
     )
     """Smallest confidence-map value that counts as a peak."""
     centroid_peak_threshold: float | None = None
@@ -148,7 +176,7 @@ class InferenceOptions:
         default="integral", converter=_refinement, validator=_one_of(Refinement)
     )
     """Sub-pixel peak refinement: integral, local (SLEAP 1.x's quarter-stride step), or none."""
-    integral_patch_size: int = attrs.field(default=5, validator=_positive)
+    integral_patch_size: int = attrs.field(default=DEFAULT_PATCH_SIZE, validator=_positive)
     """Patch size (pixels) of integral refinement."""
     anchor_part: str | None = None
     """Node that anchors centroids (default: the training config's)."""
@@ -156,15 +184,15 @@ class InferenceOptions:
     """Load backbone weights from this checkpoint instead."""
     head_ckpt_path: str | None = None
     """Load head weights from this checkpoint instead."""
-    max_edge_length_ratio: float = 0.25
+    max_edge_length_ratio: float = DEFAULT_MAX_EDGE_LENGTH_RATIO
     """Bottom-up: longest edge, as a fraction of the image size, that PAFs may connect."""
-    dist_penalty_weight: float = 1.0
+    dist_penalty_weight: float = DEFAULT_DIST_PENALTY_WEIGHT
     """Bottom-up: weight of the penalty on edges longer than that."""
-    n_points: int = attrs.field(default=10, validator=_positive)
+    n_points: int = attrs.field(default=DEFAULT_PAF_LINE_POINTS, validator=_positive)
     """Bottom-up: points sampled along each PAF line."""
     min_instance_peaks: float = 0.0
     """Bottom-up: drop instances with fewer peaks (count, or fraction of nodes when < 1)."""
-    min_line_scores: float = 0.25
+    min_line_scores: float = DEFAULT_MIN_LINE_SCORES
     """Bottom-up: smallest PAF line score that connects two peaks."""
     queue_maxsize: int = attrs.field(default=32, validator=_positive, metadata=_EXEC)
     """Frames buffered between the decoding and network stages."""
@@ -182,101 +210,6 @@ class InferenceOptions:
     def local_refine(self) -> bool:
         """``local``: each peak coordinate steps 0.25 grid cell toward its larger neighbour."""
         return self.integral_refinement == "local"
-
-
-@attrs.frozen(kw_only=True)
-class TrackingOptions:
-    """Identity tracking options (reference names and defaults)."""
-
-    tracking: bool = attrs.field(default=False, metadata=_flags("-t"))
-    """Track identities (with -m: on the predictions; without: re-track a .slp)."""
-    tracker: TrackerKind = attrs.field(default="online", validator=_one_of(TrackerKind))
-    """online (the reference's tracker) or global (offline, whole video at once)."""
-    tracking_window_size: int = attrs.field(default=5, validator=_positive)
-    """Past frames whose instances are candidates for matching."""
-    min_new_track_points: int = 0
-    """Smallest number of visible points that starts a new track."""
-    candidates_method: CandidatesMethod = attrs.field(
-        default="fixed_window", validator=_one_of(CandidatesMethod)
-    )
-    """Candidates from the last frames (fixed_window) or per-track queues (local_queues)."""
-    min_match_points: int = 0
-    """Smallest number of visible points for an instance to be matched."""
-    features: Features = attrs.field(default="keypoints", validator=_one_of(Features))
-    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
-    scoring_method: ScoringMethod = attrs.field(default="oks", validator=_one_of(ScoringMethod))
-    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
-    scoring_reduction: ScoringReduction = attrs.field(
-        default="mean", validator=_one_of(ScoringReduction)
-    )
-    """How a track's candidate scores reduce to one."""
-    robust_best_instance: float = 1.0
-    """Quantile used by the robust_quantile reduction."""
-    track_matching_method: MatchingMethod = attrs.field(
-        default="hungarian", validator=_one_of(MatchingMethod)
-    )
-    """How instances are assigned to tracks."""
-    max_tracks: int | None = attrs.field(
-        default=None, validator=_positive, metadata=_flags("--max-tracks")
-    )
-    """Create at most this many tracks (switches to local_queues)."""
-    use_flow: bool = False
-    """Shift candidates by optical flow before matching."""
-    of_img_scale: float = attrs.field(default=1.0, validator=_positive)
-    """Optical flow: image scale."""
-    of_window_size: int = attrs.field(default=21, validator=_positive)
-    """Optical flow: window size in pixels."""
-    of_max_levels: int = attrs.field(default=3, validator=_non_negative)
-    """Optical flow: pyramid levels."""
-    oks_stddev: float | None = None
-    """OKS keypoint standard deviation for tracking scores (default 0.025)."""
-    post_connect_single_breaks: bool = False
-    """After tracking, join tracks that break once when the target count is known."""
-    tracking_target_instance_count: int | None = None
-    """Animals expected per frame (default: --max_instances)."""
-    tracking_clean_instance_count: int = 0
-    """After tracking, keep at most this many instances per frame (0 = off)."""
-    tracking_clean_iou_threshold: float = 0.0
-    """IoU above which the cleaning pass drops a duplicate."""
-    tracking_pre_cull_to_target: int = attrs.field(default=0, validator=_non_negative)
-    """Before tracking each frame, cull it to the target count (0 = off)."""
-    tracking_pre_cull_iou_threshold: float = attrs.field(default=0.0, validator=_non_negative)
-    """Overlap above which the pre-cull drops a duplicate first (0 = by score only)."""
-    use_kalman: bool = False
-    """Move candidates with a per-track Kalman filter (needs pykalman: pose[kalman])."""
-    kf_track_features: KalmanFeatures = attrs.field(
-        default="centroid", validator=_one_of(KalmanFeatures)
-    )
-    """Kalman: track each track's centroid, or every keypoint."""
-    kf_init_frame_count: int = attrs.field(default=10, validator=_positive)
-    """Kalman: warm-up frames tracked without the filters before they are fit."""
-    kf_node_indices: str | None = attrs.field(default=None, validator=_int_list_ok)
-    """Kalman: node indices the motion model uses, comma-separated, e.g. 0,1,2 (default: all)."""
-    kf_reset_gap_size: int = attrs.field(default=5, validator=_non_negative)
-    """Kalman: missed frames after which a track's filter is reset."""
-    defaults: DefaultsKind = attrs.field(
-        default="track", validator=_one_of(DefaultsKind), metadata={"hidden": True}
-    )
-    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
-
-    def resolved(self, n_nodes: int | None) -> TrackingOptions:
-        """``auto`` features/scoring made concrete for a skeleton of ``n_nodes`` (predict's
-        rule: centroids + euclidean_dist for 1-node skeletons, else keypoints + oks)."""
-        one = n_nodes == 1
-        feats: Features = self.features
-        score: ScoringMethod = self.scoring_method
-        if feats == "auto":
-            feats = "centroids" if one else "keypoints"
-        if score == "auto":
-            score = "euclidean_dist" if one else "oks"
-        if (feats, score) == (self.features, self.scoring_method):
-            return self
-        return attrs.evolve(self, features=feats, scoring_method=score)
-
-    @property
-    def kf_nodes(self) -> tuple[int, ...] | None:
-        """``kf_node_indices`` as integers (None = all nodes)."""
-        return _int_list(self.kf_node_indices)
 
 
 @attrs.frozen(kw_only=True)
@@ -380,18 +313,14 @@ class TrackOptions:
         Raises:
             InvalidOptionError: An unknown name, or a value a validator refuses.
         """
-        values = {**(flags or {}), **more}
-        unknown = sorted(set(values) - set(flag_paths(cls)))
-        if unknown:
-            raise InvalidOptionError(
-                f"unknown option(s): {', '.join(unknown)}",
-                hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
-            )
-        return _build(cls, values)
+        return build_from_flags(
+            cls, {**(flags or {}), **more},
+            hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
+        )
 
     def flags(self) -> dict[str, Any]:
         """Every option by flag name (JSON-able values)."""
-        return dict(_flat(self))
+        return dict(flat_flags(self))
 
     def tracking_or_none(self) -> TrackingOptions | None:
         """The tracking options when ``--tracking`` is on, else None."""
@@ -399,61 +328,7 @@ class TrackOptions:
 
 
 @attrs.frozen(kw_only=True)
-class PredictTrackingOptions(TrackingOptions):
-    """``sleap-nn predict``'s tracking defaults: features and scoring chosen by skeleton."""
-
-    features: Features = attrs.field(default="auto", validator=_one_of(Features))
-    """What instances are compared by (auto: keypoints, centroids for 1-node skeletons)."""
-    scoring_method: ScoringMethod = attrs.field(default="auto", validator=_one_of(ScoringMethod))
-    """Similarity of an instance and a candidate (auto: oks, euclidean_dist for 1 node)."""
-    defaults: DefaultsKind = attrs.field(
-        default="predict", validator=_one_of(DefaultsKind), metadata={"hidden": True}
-    )
-    """Whose defaulting rules apply: track (legacy) or predict (sleap-nn predict)."""
-
-
-@attrs.frozen(kw_only=True)
 class PredictCommandOptions(TrackOptions):
     """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults."""
 
     tracking: PredictTrackingOptions = attrs.field(factory=PredictTrackingOptions)
-
-
-def flag_paths(cls: type) -> dict[str, tuple[str, ...]]:
-    """Flag name -> attribute path through the nested option groups of ``cls``."""
-    out: dict[str, tuple[str, ...]] = {}
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            for name, path in flag_paths(f.type).items():
-                out[name] = (f.name, *path)
-        else:
-            out[f.name] = (f.name,)
-    return out
-
-
-def option_fields(cls: type) -> Iterator[attrs.Attribute[Any]]:
-    """Every leaf field of ``cls`` and its nested option groups."""
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            yield from option_fields(f.type)
-        else:
-            yield f
-
-
-def _build(cls: type, values: Mapping[str, Any]) -> Any:
-    kwargs: dict[str, Any] = {}
-    for f in attrs.fields(attrs.resolve_types(cls)):
-        if isinstance(f.type, type) and attrs.has(f.type):
-            kwargs[f.name] = _build(f.type, values)
-        elif f.name in values:
-            kwargs[f.name] = values[f.name]
-    return cls(**kwargs)
-
-
-def _flat(obj: Any) -> Iterator[tuple[str, Any]]:
-    for f in attrs.fields(type(obj)):
-        value = getattr(obj, f.name)
-        if attrs.has(type(value)):
-            yield from _flat(value)
-        else:
-            yield f.name, list(value) if isinstance(value, tuple) else value

@@ -17,6 +17,7 @@ import attrs
 from pose_app.dataset import Dataset
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.qc import PathChecker, ReportWriter, Shot, ThumbnailRenderer
+from pose_domain.defaults import DEFAULT_QC_THUMBNAILS
 from pose_domain.errors import (
     InputNotFoundError,
     InvalidOptionError,
@@ -50,7 +51,7 @@ class QcRequest:
     output_dir: str
     video_path: str | None = None
     ground_truth_path: str | None = None
-    thumbnails: int = attrs.field(default=40, validator=_non_negative)
+    thumbnails: int = attrs.field(default=DEFAULT_QC_THUMBNAILS, validator=_non_negative)
     config: QcConfig = attrs.field(factory=QcConfig)
 
 

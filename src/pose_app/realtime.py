@@ -110,7 +110,7 @@ class RealtimeSession:
 
     @property
     def use_image(self) -> bool:
-        return bool(self.tracking is not None and self.tracking.use_flow)
+        return bool(self.tracking is not None and self.tracking.flow.use_flow)
 
     def reset(self) -> None:
         """Forget the tracker's identities and restart frame numbering at 0."""

@@ -23,6 +23,7 @@ from pose_app.ports.labels import LabelsStore
 from pose_app.ports.locks import NoLocks, OutputLocks
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.tracking import Tracker
+from pose_domain.defaults import DEFAULT_OKS_STDDEV, KALMAN_KEYPOINTS_OKS_STDDEV
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 from pose_domain.filters import filter_instances
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
@@ -39,20 +40,17 @@ def _target_count(
     ``--max_instances``. ``track`` (legacy) refuses when neither is set; ``predict`` lets
     Kalman fall back to ``--max_tracks`` and refuses pcsb without a target.
     """
-    target = options.tracking_target_instance_count
-    needs = (
-        options.post_connect_single_breaks
-        or bool(options.tracking_pre_cull_to_target)
-        or options.use_kalman
-    )
+    ids, use_kalman = options.identities, options.kalman.use_kalman
+    target = ids.tracking_target_instance_count
+    needs = ids.post_connect_single_breaks or bool(ids.tracking_pre_cull_to_target) or use_kalman
     if target is None and needs:
         target = max_instances
     if target is None and needs:
-        kalman_ok = mode == "predict" and options.use_kalman and options.max_tracks
-        if options.post_connect_single_breaks or not kalman_ok:
+        kalman_ok = mode == "predict" and use_kalman and ids.max_tracks
+        if ids.post_connect_single_breaks or not kalman_ok:
             flag = (
-                "--post_connect_single_breaks" if options.post_connect_single_breaks
-                else "--use_kalman" if options.use_kalman
+                "--post_connect_single_breaks" if ids.post_connect_single_breaks
+                else "--use_kalman" if use_kalman
                 else "--tracking_pre_cull_to_target"
             )
             raise InvalidOptionError(
@@ -82,50 +80,51 @@ def online_config(
         InvalidOptionError: A post-processing option without a target count, Kalman with
             optical flow, or ``--features image``.
     """
-    if options.features == "image":
+    if options.online.features == "image":
         raise InvalidOptionError(
             "--features image is not implemented (nor in sleap-nn)",
             hint="use keypoints, centroids or bboxes",
         )
-    if options.use_kalman and options.use_flow:
+    if options.kalman.use_kalman and options.flow.use_flow:
         raise InvalidOptionError(
             "--use_kalman and --use_flow exclude each other", hint="choose one motion model"
         )
     mode = mode or options.defaults
     options = options.resolved(None)  # still auto: no skeleton known here
-    max_tracks = options.max_tracks
+    on, ids = options.online, options.identities
+    max_tracks = ids.max_tracks
     target = _target_count(options, max_instances, mode)
-    candidates = options.candidates_method
+    candidates = on.candidates_method
     if mode == "predict" and max_tracks is not None and candidates == "fixed_window":
         candidates = "local_queues"  # decided on the explicit --max_tracks only
-    if options.post_connect_single_breaks and max_tracks is None and (
+    if ids.post_connect_single_breaks and max_tracks is None and (
         track_only or mode == "predict"
     ):
         max_tracks = max_instances
     if max_tracks is not None and candidates == "fixed_window" and mode != "predict":
         candidates = "local_queues"  # the reference's silent switch
-    oks_stddev = options.oks_stddev
+    oks_stddev = on.oks_stddev
     if oks_stddev is None:
-        kf_points = options.use_kalman and options.kf_track_features == "keypoints"
-        oks_stddev = 0.1 if kf_points else 0.025
+        kf_points = options.kalman.use_kalman and options.kalman.kf_track_features == "keypoints"
+        oks_stddev = KALMAN_KEYPOINTS_OKS_STDDEV if kf_points else DEFAULT_OKS_STDDEV
     return OnlineConfig(
-        window_size=options.tracking_window_size,
-        min_new_track_points=options.min_new_track_points,
+        window_size=on.tracking_window_size,
+        min_new_track_points=on.min_new_track_points,
         candidates_method=candidates,
-        min_match_points=options.min_match_points,
-        features=options.features,
-        scoring_method=options.scoring_method,
-        scoring_reduction=options.scoring_reduction,
-        robust_best_instance=options.robust_best_instance,
-        matching_method=options.track_matching_method,
+        min_match_points=on.min_match_points,
+        features=on.features,
+        scoring_method=on.scoring_method,
+        scoring_reduction=on.scoring_reduction,
+        robust_best_instance=on.robust_best_instance,
+        matching_method=on.track_matching_method,
         max_tracks=max_tracks,
         oks_stddev=oks_stddev,
-        connect_single_breaks=options.post_connect_single_breaks,
+        connect_single_breaks=ids.post_connect_single_breaks,
         target_count=target,
-        clean_instance_count=options.tracking_clean_instance_count,
-        clean_iou_threshold=options.tracking_clean_iou_threshold,
-        pre_cull=bool(options.tracking_pre_cull_to_target),
-        pre_cull_iou_threshold=options.tracking_pre_cull_iou_threshold,
+        clean_instance_count=ids.tracking_clean_instance_count,
+        clean_iou_threshold=ids.tracking_clean_iou_threshold,
+        pre_cull=bool(ids.tracking_pre_cull_to_target),
+        pre_cull_iou_threshold=ids.tracking_pre_cull_iou_threshold,
     )
 
 
@@ -142,27 +141,27 @@ def build_tracker(
     Args:
         options: Tracking flags.
         max_instances: ``--max_instances``; the default target / number of identities.
-        flow: Optical flow used when ``options.use_flow`` (ignored otherwise).
+        flow: Optical flow used when ``options.flow.use_flow`` (ignored otherwise).
         track_only: Track-only mode (post-processing also defaults ``max_tracks``).
-        kalman_backend: Filter arithmetic for ``options.use_kalman``.
+        kalman_backend: Filter arithmetic for ``options.kalman.use_kalman``.
     """
     if options.tracker == "global":
-        n_ids = (
-            options.max_tracks or options.tracking_target_instance_count or max_instances
-        )
+        ids = options.identities
+        n_ids = ids.max_tracks or ids.tracking_target_instance_count or max_instances
         return GlobalTracker(GlobalConfig(n_identities=n_ids))
     cfg = online_config(options, max_instances=max_instances, track_only=track_only)
-    if options.use_kalman:
+    if options.kalman.use_kalman:
         if kalman_backend is None:
             raise InvalidOptionError("--use_kalman needs a Kalman backend (pykalman)")
+        kf = options.kalman
         kcfg = KalmanConfig(
-            track_features=options.kf_track_features,
-            init_frame_count=options.kf_init_frame_count,
-            node_indices=options.kf_nodes,
-            reset_gap_size=options.kf_reset_gap_size,
+            track_features=kf.kf_track_features,
+            init_frame_count=kf.kf_init_frame_count,
+            node_indices=kf.kf_nodes,
+            reset_gap_size=kf.kf_reset_gap_size,
         )
         return KalmanTracker(cfg, kcfg, kalman_backend)
-    return OnlineTracker(cfg, flow=flow if options.use_flow else None)
+    return OnlineTracker(cfg, flow=flow if options.flow.use_flow else None)
 
 
 # ------------------------------------------------------------------------------ track-only
@@ -285,11 +284,11 @@ class TrackOnlyUseCase:
         opts = request.tracking.resolved(ds.skeleton.n_nodes if ds.skeleton else None)
         flow = None
         sources: dict[int, Any] = {}
-        if opts.use_flow and opts.tracker != "global":
+        if opts.flow.use_flow and opts.tracker != "global":
             if self.flow_factory is None:
                 raise InvalidOptionError("--use_flow needs optical flow, which is not available")
             flow = self.flow_factory(opts)
-        kalman = self.kalman_factory() if opts.use_kalman and self.kalman_factory else None
+        kalman = self.kalman_factory() if opts.kalman.use_kalman and self.kalman_factory else None
         tracker = build_tracker(
             opts, max_instances=request.max_instances, flow=flow, track_only=True,
             kalman_backend=kalman,

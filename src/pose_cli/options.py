@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
 import attrs
 from cyclopts import Group, Parameter
 
-from pose_app.options import FLAGS, NEGATIVE
+from pose_app.option_kit import FLAG_STYLE, FLAGS, NEGATIVE
 
 T = TypeVar("T")
 
@@ -49,7 +49,8 @@ def cli_type(cls: type) -> Any:
             nested: Any = Annotated[sub, Parameter(name="*", group=_group(title))]
             fields[f.name] = attrs.field(factory=sub, type=nested)
             continue
-        kw: dict[str, Any] = {"name": ["--" + f.name, *f.metadata.get(FLAGS, ())]}
+        name = f.name.replace("_", "-") if getattr(cls, FLAG_STYLE, "") == "kebab" else f.name
+        kw: dict[str, Any] = {"name": ["--" + name, *f.metadata.get(FLAGS, ())]}
         if _is_bool(f.type):
             kw["negative"] = f.metadata.get(NEGATIVE, "")
         if get_origin(f.type) is list or f.type is list:

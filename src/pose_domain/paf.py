@@ -14,6 +14,12 @@ from collections.abc import Callable, Sequence
 import attrs
 import numpy as np
 
+from pose_domain.defaults import (
+    DEFAULT_DIST_PENALTY_WEIGHT,
+    DEFAULT_MAX_EDGE_LENGTH_RATIO,
+    DEFAULT_MIN_LINE_SCORES,
+    DEFAULT_PAF_LINE_POINTS,
+)
 from pose_domain.matching import hungarian
 from pose_domain.peaks import PeakSet
 
@@ -35,11 +41,11 @@ class PafParams:
         min_line_scores: Matches with a line score below this are discarded (inclusive keep).
     """
 
-    max_edge_length_ratio: float = 0.25
-    dist_penalty_weight: float = 1.0
-    n_points: int = 10
+    max_edge_length_ratio: float = DEFAULT_MAX_EDGE_LENGTH_RATIO
+    dist_penalty_weight: float = DEFAULT_DIST_PENALTY_WEIGHT
+    n_points: int = DEFAULT_PAF_LINE_POINTS
     min_instance_peaks: float = 0.0
-    min_line_scores: float = 0.25
+    min_line_scores: float = DEFAULT_MIN_LINE_SCORES
 
 
 def line_fractions(n_points: int) -> np.ndarray:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from pose_domain.defaults import DEFAULT_PATCH_SIZE
+
 
 def _ro(value: object, dtype: type) -> np.ndarray:
     arr: np.ndarray = np.array(value, dtype=dtype, copy=True)
@@ -133,7 +135,7 @@ def refine_integral(
     samples: np.ndarray,
     channels: np.ndarray,
     rough: np.ndarray,
-    patch_size: int = 5,
+    patch_size: int = DEFAULT_PATCH_SIZE,
 ) -> np.ndarray:
     """Sub-pixel refinement of rough peaks by the centre of mass of a small patch.
 
@@ -163,7 +165,8 @@ def refine_integral(
 
 
 def find_global_peaks(
-    cms: np.ndarray, threshold: float, refine: bool = True, patch_size: int = 5
+    cms: np.ndarray, threshold: float, refine: bool = True,
+    patch_size: int = DEFAULT_PATCH_SIZE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One peak per sample and channel: the global maximum of each map.
 
@@ -320,7 +323,8 @@ def find_local_peaks_rough(cms: np.ndarray, threshold: float) -> PeakSet:
 
 
 def find_local_peaks(
-    cms: np.ndarray, threshold: float, refine: bool = True, patch_size: int = 5
+    cms: np.ndarray, threshold: float, refine: bool = True,
+    patch_size: int = DEFAULT_PATCH_SIZE,
 ) -> PeakSet:
     """Local peaks (see :func:`find_local_peaks_rough`), optionally integral-refined.
 

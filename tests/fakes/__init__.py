@@ -20,6 +20,7 @@ module                    fakes                                       ports
                                                                       ``InputInspector``
 ``stream``                ``FakeCamera``, ``CollectingSink``          ``FrameStream``,
                                                                       ``FrameSink``
+``export``                ``FakeExporter``                            ``ModelExporter``
 ========================  ==========================================  ======================
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from tests.fakes.batch import FakeInspector, InMemoryManifestStore, ShuffledExecutor
 from tests.fakes.chunks import InMemoryChunkStore
+from tests.fakes.export import FakeExporter
 from tests.fakes.flow import StillFlow
 from tests.fakes.labels import InMemoryLabelsStore
 from tests.fakes.models import FakeLoader, single_instance_spec
@@ -38,6 +40,7 @@ from tests.fakes.video import FakeFrameSource, FakeVideoOpener
 __all__ = [
     "CollectingSink",
     "FakeCamera",
+    "FakeExporter",
     "FakeFrameSource",
     "FakeInspector",
     "FakeLoader",

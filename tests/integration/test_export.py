@@ -13,7 +13,10 @@ import pytest
 torch = pytest.importorskip("torch")
 network = pytest.importorskip("pose_adapters.torch.network")
 
-from pose_adapters.export import export_models, is_export_dir, load_exported  # noqa: E402
+from pose.bootstrap import build_export_use_case  # noqa: E402
+from pose_adapters.export import is_export_dir, load_exported  # noqa: E402
+from pose_app.export import ExportRequest  # noqa: E402
+from pose_app.options_commands import ExportOptions  # noqa: E402
 from pose_cli.main import main  # noqa: E402
 from pose_domain.errors import IncompatibleModelsError, ModelLoadError  # noqa: E402
 
@@ -22,6 +25,13 @@ CENTROID = str(MODELS / "sleapnn" / "centroid")
 INSTANCE = str(MODELS / "sleapnn" / "centered_instance")
 BOTTOMUP = str(MODELS / "sleapnn" / "bottomup")
 LEGACY_BU = str(MODELS / "legacy" / "minimal_instance.UNet.bottomup")
+
+
+def export_models(paths: list[str], output: str, **flags: object) -> Path:
+    """``pose export`` through the composition root (the real exporter)."""
+    options = ExportOptions(output=output, **flags)  # type: ignore[arg-type]
+    return Path(build_export_use_case().run(
+        ExportRequest(model_paths=tuple(paths), options=options)).output_dir)
 
 
 @pytest.fixture(autouse=True)
@@ -120,7 +130,7 @@ def test_tensorrt_export_without_gpu_or_package_is_refused(tmp_path, capsys):
     reason="needs an NVIDIA GPU and the tensorrt package",
 )
 def test_tensorrt_export_matches_onnx(tmp_path):
-    out = export_models([BOTTOMUP], str(tmp_path / "trt"), fmt="both", precision="fp32",
+    out = export_models([BOTTOMUP], str(tmp_path / "trt"), format="both", precision="fp32",
                         device="cuda")
     assert (out / "model.trt").is_file()
     [(_spec, trt_rt)] = load_exported(out, runtime="tensorrt", device="cuda")

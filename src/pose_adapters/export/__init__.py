@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pose_adapters.export.folder import (
     METADATA_FILE,
-    export_models,
     is_export_dir,
     load_exported,
     read_metadata,
 )
 
-__all__ = ["METADATA_FILE", "export_models", "is_export_dir", "load_exported", "read_metadata"]
+__all__ = ["METADATA_FILE", "is_export_dir", "load_exported", "read_metadata"]

@@ -29,5 +29,6 @@ port (module)                     adapter                                  fake 
 ``StopToken`` (stop)              ``pose_cli.signals.SignalStop``          ``StopAfter``
 ``OutputLocks`` (locks)           ``pose_adapters.locks``                  ``MemoryLocks``
 ``DatasetWriter`` (output)        ``pose_adapters.slp`` writers            ``MemoryWriter``
+``ModelExporter`` (export)        ``pose_adapters.export.writer``          ``FakeExporter``
 ================================  =======================================  =========================
 """

@@ -129,7 +129,7 @@ class PredictUseCase:
         source = open_input(request, gt_mode=stage.needs_gt_centroids,
                             labels_store=self.labels_store, open_video=self.open_video)
         tracker = self._tracker(request, stage)
-        use_image = bool(request.tracking is not None and request.tracking.use_flow)
+        use_image = bool(request.tracking is not None and request.tracking.flow.use_flow)
         stored = {(r.video_index, r.frame_idx): r
                   for r in chunks.begin(request.fingerprint(), request.resume)}
         if stored:

@@ -62,7 +62,8 @@ class BatchRunUseCase:
 def finalize_for(job: TrackJob) -> Finalize | None:
     """Whole-video post-processing of the merged chunks (None when none is asked for)."""
     t = job.options.tracking
-    if not t.tracking or not (t.post_connect_single_breaks or t.tracking_clean_instance_count):
+    ids = t.identities
+    if not t.tracking or not (ids.post_connect_single_breaks or ids.tracking_clean_instance_count):
         return None
     tracker = build_tracker(t, max_instances=job.options.inference.max_instances,
                             track_only=job.track_only)

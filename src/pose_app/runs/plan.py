@@ -26,7 +26,7 @@ def chunk_overlap(options: TrackOptions) -> int:
     """Warm-up frames per chunk: twice the tracker window, at least 10 (0 without tracking)."""
     if not options.tracking.tracking:
         return 0
-    return max(2 * options.tracking.tracking_window_size, 10)
+    return max(2 * options.tracking.online.tracking_window_size, 10)
 
 
 def frames_text(indices: list[int]) -> str:
@@ -143,11 +143,13 @@ def chunk_indices(options: TrackOptions, chunk: Chunk | None) -> list[int] | Non
 def chunk_tracking_options(options: TrackOptions, track_only: bool) -> TrackingOptions:
     """Tracking options for one chunk: whole-video post-processing moves to the merge."""
     opts = options.tracking
-    max_tracks = opts.max_tracks
-    if opts.post_connect_single_breaks and max_tracks is None and track_only:
+    ids = opts.identities
+    max_tracks = ids.max_tracks
+    if ids.post_connect_single_breaks and max_tracks is None and track_only:
         max_tracks = options.inference.max_instances  # keep track-only's defaulting (ADR-0062)
-    return attrs.evolve(opts, post_connect_single_breaks=False, tracking_clean_instance_count=0,
-                        max_tracks=max_tracks)
+    ids = attrs.evolve(ids, post_connect_single_breaks=False, tracking_clean_instance_count=0,
+                       max_tracks=max_tracks)
+    return attrs.evolve(opts, identities=ids)
 
 
 def manifest_path(inputs: list[BatchInput]) -> str:

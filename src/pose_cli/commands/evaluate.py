@@ -6,86 +6,41 @@ import contextlib
 import json
 import math
 import sys
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from cyclopts import Parameter
 
+from pose_app.options_eval import EvaluateRequest
+from pose_cli.options import cli_type, to_options
 
-def _p(*names: str, help: str = "", negative: str | None = None) -> Parameter:
-    if negative is None:
-        return Parameter(name=list(names), help=help)
-    return Parameter(name=list(names), help=help, negative=negative)
+if TYPE_CHECKING:
+    CliEvaluateRequest = EvaluateRequest
+else:  # the flags' twin of EvaluateRequest (what cyclopts parses)
+    CliEvaluateRequest = cli_type(EvaluateRequest)
 
 
 def evaluate(
     *,
-    ground_truth_path: Annotated[
-        str, _p("--ground_truth_path", "-g", help="Ground-truth .slp (user labels).")
-    ],
-    predicted_path: Annotated[str, _p("--predicted_path", "-p", help="Predictions .slp.")],
-    save_metrics: Annotated[
-        str | None,
-        _p("--save_metrics", "-s", help="Write metrics to this .npz (plus a sibling .json)."),
-    ] = None,
-    oks_stddev: Annotated[
-        float, _p("--oks_stddev", help="OKS keypoint standard deviation (reference: 0.025).")
-    ] = 0.025,
-    oks_scale: Annotated[
-        float | None, _p("--oks_scale", help="Fixed OKS area in px² (default: GT bbox area).")
-    ] = None,
-    match_threshold: Annotated[
-        float, _p("--match_threshold", help="OKS at or below this never matches.")
-    ] = 0.0,
-    user_labels_only: Annotated[
-        bool,
-        _p("--user_labels_only", negative="--no-user_labels_only",
-           help="Evaluate only user-labeled GT instances."),
-    ] = True,
-    match_method: Annotated[
-        str, _p("--match_method", help="oks, centroid (px distance) or auto (centroid for "
-                "1-node predictions, else oks); mask/semantic are segmentation-only.")
-    ] = "auto",
-    anchor_part: Annotated[
-        str | None, _p("--anchor_part", help="Centroid mode: GT node used as the centroid "
-                       "(default: mean of visible nodes).")
-    ] = None,
-    identity_match: Annotated[
-        Literal["distance", "oks"],
-        _p("--identity_match", help="Identity metrics: match poses by mean node distance or OKS."),
-    ] = "distance",
-    identity_threshold: Annotated[
-        float | None,
-        _p("--identity_threshold",
-           help="Identity matching threshold (px or OKS; default 50 px / 0.5)."),
-    ] = None,
-    as_json: Annotated[bool, _p("--json", negative="", help="Print the result as JSON.")] = False,
+    request: Annotated[CliEvaluateRequest, Parameter(name="*")],
+    as_json: Annotated[
+        bool, Parameter(name="--json", negative="", help="Print the result as JSON.")
+    ] = False,
 ) -> int:
     """Evaluate predictions against ground truth: OKS mAP/mAR, PCK, distances, visibility
-    (as sleap-nn eval) and, when both files carry tracks, identity metrics (IDF1, MOTA, …)."""
-    from pose import bootstrap
-    from pose_app.evaluate import EvaluateOptions, EvaluateRequest
+    (as sleap-nn eval) and, when both files carry tracks, identity metrics (IDF1, MOTA, …).
 
-    options = EvaluateOptions(
-        oks_stddev=oks_stddev,
-        oks_scale=oks_scale,
-        match_threshold=match_threshold,
-        user_labels_only=user_labels_only,
-        identity_match_by=identity_match,
-        identity_threshold=identity_threshold,
-        match_method=match_method,
-        anchor_part=anchor_part,
-    )
-    request = EvaluateRequest(
-        ground_truth_path=ground_truth_path,
-        predicted_path=predicted_path,
-        save_metrics=save_metrics,
-        options=options,
-    )
+    Every flag but ``--json`` (how the result is printed) is a field of
+    :class:`pose_app.evaluate.EvaluateRequest` (ADR-0095).
+    """
+    from pose import bootstrap
+
+    req = to_options(EvaluateRequest, request)
     with contextlib.ExitStack() as held:
-        if save_metrics:  # one writer per metrics file (ADR-0130)
-            npz = save_metrics if save_metrics.endswith(".npz") else save_metrics + ".npz"
+        if req.save_metrics:  # one writer per metrics file (ADR-0130)
+            npz = req.save_metrics if req.save_metrics.endswith(".npz") \
+                else req.save_metrics + ".npz"
             held.enter_context(bootstrap.output_lock(npz))
-        result = bootstrap.build_evaluate_use_case().run(request)
+        result = bootstrap.build_evaluate_use_case().run(req)
     if as_json:
         print(json.dumps(_json_summary(result), indent=2))
     else:

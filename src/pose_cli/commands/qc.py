@@ -1,12 +1,23 @@
-"""``pose qc``: rank the frames where identities probably went wrong; write a report folder."""
+"""``pose qc``: rank the frames where identities probably went wrong; write a report folder.
+
+Every flag is a field of :class:`pose_app.options_commands.QcOptions` (ADR-0095).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from cyclopts import Parameter
+
+from pose_app.options_commands import QcOptions
+from pose_cli.options import cli_type, to_options
+
+if TYPE_CHECKING:
+    CliQcOptions = QcOptions
+else:  # the flags' twin of QcOptions (what cyclopts parses)
+    CliQcOptions = cli_type(QcOptions)
 
 
 def qc(
@@ -15,43 +26,14 @@ def qc(
     ],
     /,
     *,
-    output: Annotated[
-        str, Parameter(name=["--output", "-o"], help="Report folder (qc.json, index.html).")
-    ],
-    video: Annotated[
-        str | None,
-        Parameter(name=["--video"], help="The video, when it is not where the .slp says "
-                                        "(for thumbnails; without it the report has none)."),
-    ] = None,
-    ground_truth: Annotated[
-        str | None,
-        Parameter(name=["--ground_truth", "-g"],
-                  help="Proofread .slp of the same video: adds the identity metrics of "
-                       "pose eval and the true switch frames to the report."),
-    ] = None,
-    thumbnails: Annotated[
-        int, Parameter(name=["--thumbnails"], help="Thumbnails for the strongest N events "
-                                                    "(0 = none).")
-    ] = 40,
-    max_events: Annotated[
-        int, Parameter(name=["--max_events"], help="Most events kept per video (strongest "
-                                                    "first).")
-    ] = 500,
+    options: Annotated[CliQcOptions, Parameter(name="*")],
 ) -> int:
     """Find probable identity swaps and track breaks in a tracked .slp, without ground truth,
     and write a ranked list (qc.json) and a self-contained report page (index.html)."""
     from pose import bootstrap
-    from pose_app.qc import QcRequest
-    from pose_domain.errors import InvalidOptionError
-    from pose_domain.qc import QcConfig
 
-    if max_events < 1:
-        raise InvalidOptionError(f"--max_events must be >= 1, got {max_events}")
-    result = bootstrap.build_qc_use_case().run(QcRequest(
-        predictions_path=predictions, output_dir=output, video_path=video,
-        ground_truth_path=ground_truth, thumbnails=thumbnails,
-        config=QcConfig(max_events=max_events),
-    ))
+    opts = to_options(QcOptions, options)
+    result = bootstrap.build_qc_use_case().run(opts.request(predictions))
     for w in result.warnings:
         print(f"pose: warning: {w}", file=sys.stderr)
     s = result.document["summary"]
@@ -61,5 +43,5 @@ def qc(
     if s.get("identity"):
         line += f"; {s['identity']['id_switches']} true switches against the ground truth"
     print(line, file=sys.stderr)
-    print(f"pose: wrote {os.path.join(output, 'index.html')}", file=sys.stderr)
+    print(f"pose: wrote {os.path.join(opts.output, 'index.html')}", file=sys.stderr)
     return 0

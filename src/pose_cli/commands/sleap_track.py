@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from cyclopts import Parameter
 
+from pose_app.options import DEFAULT_BATCH_SIZE
+from pose_domain.defaults import DEFAULT_PEAK_THRESHOLD, DEFAULT_TRACKING_WINDOW_SIZE
 from pose_domain.errors import InvalidOptionError
 
 _SIMILARITY = {
@@ -57,7 +59,9 @@ def sleap_track(
     ] = "instance",
     match: Annotated[Literal["greedy", "hungarian"],
                      _p("--tracking.match", help="Assignment method.")] = "greedy",
-    track_window: Annotated[int, _p("--tracking.track_window", help="Candidate frames.")] = 5,
+    track_window: Annotated[
+        int, _p("--tracking.track_window", help="Candidate frames.")
+    ] = DEFAULT_TRACKING_WINDOW_SIZE,
     max_tracks: Annotated[int | None, _p("--tracking.max_tracks", help="Track cap.")] = None,
     target_instance_count: Annotated[
         int | None, _p("--tracking.target_instance_count", help="Animals per frame.")
@@ -72,8 +76,10 @@ def sleap_track(
         float, _p("--tracking.clean_iou_threshold", help="Culling NMS threshold.")
     ] = 0.0,
     max_instances: Annotated[int | None, _p("--max_instances", "-n", help="Cap per frame.")] = None,
-    batch_size: Annotated[int, _p("--batch_size", help="Frames per batch.")] = 4,
-    peak_threshold: Annotated[float, _p("--peak_threshold", help="Peak threshold.")] = 0.2,
+    batch_size: Annotated[int, _p("--batch_size", help="Frames per batch.")] = DEFAULT_BATCH_SIZE,
+    peak_threshold: Annotated[
+        float, _p("--peak_threshold", help="Peak threshold.")
+    ] = DEFAULT_PEAK_THRESHOLD,
     gpu: Annotated[str | None, _p("--gpu", help="GPU index, or auto.")] = None,
     cpu: Annotated[bool, Parameter(name="--cpu", negative="", help="Run on the CPU.")] = False,
     only_labeled_frames: Annotated[bool, Parameter(name="--only-labeled-frames", negative="",

@@ -25,13 +25,13 @@ import warnings
 import numpy as np
 from numpy.typing import NDArray
 
+from pose_domain.defaults import DEFAULT_OKS_STDDEV
+
 EPS = float(np.spacing(1))
 
 #: Distance (px) at which the degenerate-area score ``1 - mean(d)/50`` reaches 0.
 DEGENERATE_AREA_DISTANCE = 50.0
 
-#: Default keypoint standard deviation of ``sleap-nn eval`` (``--oks_stddev``).
-DEFAULT_OKS_STDDEV = 0.025
 
 
 def gt_area(gt_points: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -6,6 +6,8 @@ from typing import Literal
 
 import attrs
 
+from pose_domain.defaults import DEFAULT_QC_MAX_EVENTS
+
 #: Event kinds. ``swap`` and ``break`` are identity errors; the others point at frames where
 #: the poses themselves are doubtful (they often precede identity errors).
 EventKind = Literal["swap", "break", "jump", "count"]
@@ -64,7 +66,7 @@ class QcConfig:
     break_window: int = 150
     nms_radius: int = 3
     min_score: float = -3.0
-    max_events: int | None = 500
+    max_events: int | None = DEFAULT_QC_MAX_EVENTS
 
 
 @attrs.frozen(kw_only=True)

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
+from pose_domain.defaults import DEFAULT_KF_INIT_FRAME_COUNT, DEFAULT_KF_RESET_GAP_SIZE
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance
 from pose_domain.tracking.features import compute_features
@@ -70,9 +71,9 @@ class KalmanConfig:
     """Motion-model settings (the reference's ``kf_*`` names without the prefix)."""
 
     track_features: str = "centroid"
-    init_frame_count: int = 10
+    init_frame_count: int = DEFAULT_KF_INIT_FRAME_COUNT
     node_indices: tuple[int, ...] | None = None
-    reset_gap_size: int = 5
+    reset_gap_size: int = DEFAULT_KF_RESET_GAP_SIZE
     prediction_blend: float = 0.5
     gate_step_mult: float = 8.0
     min_gate_px: float = 40.0

@@ -17,6 +17,10 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 
+from pose_domain.defaults import (
+    DEFAULT_OKS_STDDEV,
+    DEFAULT_TRACKING_WINDOW_SIZE,
+)
 from pose_domain.errors import InvalidOptionError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance, Track
 from pose_domain.tracking.assign import match, scores_to_cost
@@ -64,7 +68,7 @@ class OnlineConfig:
         pre_cull_iou_threshold: Overlap threshold of the pre-cull's NMS (0 = scores only).
     """
 
-    window_size: int = 5
+    window_size: int = DEFAULT_TRACKING_WINDOW_SIZE
     min_new_track_points: int = 0
     candidates_method: str = "fixed_window"
     min_match_points: int = 0
@@ -74,7 +78,7 @@ class OnlineConfig:
     robust_best_instance: float = 1.0
     matching_method: str = "hungarian"
     max_tracks: int | None = None
-    oks_stddev: float = 0.025
+    oks_stddev: float = DEFAULT_OKS_STDDEV
     connect_single_breaks: bool = False
     target_count: int | None = None
     clean_instance_count: int = 0

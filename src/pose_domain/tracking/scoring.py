@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from pose_domain.defaults import DEFAULT_OKS_STDDEV
 from pose_domain.errors import InvalidOptionError
 from pose_domain.tracking.features import bboxes
 
 _EPS = np.spacing(1)  # 2.22e-16, as in the cocoeval OKS
 
 
-def oks_matrix(current: np.ndarray, candidates: np.ndarray, stddev: float = 0.025) -> np.ndarray:
+def oks_matrix(current: np.ndarray, candidates: np.ndarray,
+               stddev: float = DEFAULT_OKS_STDDEV) -> np.ndarray:
     """Object keypoint similarity of every pair, the current instance acting as ground truth.
 
     ``area`` is the bbox area of the current instance's visible nodes;
@@ -100,7 +102,8 @@ SCORING_METHODS = ("oks", "iou", "euclidean_dist", "cosine_sim")
 
 
 def score_matrix(
-    method: str, current: np.ndarray, candidates: np.ndarray, *, oks_stddev: float = 0.025
+    method: str, current: np.ndarray, candidates: np.ndarray, *,
+    oks_stddev: float = DEFAULT_OKS_STDDEV,
 ) -> np.ndarray:
     """``(n, m)`` similarity of every current feature with every candidate feature.
 

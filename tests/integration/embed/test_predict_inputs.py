@@ -113,9 +113,9 @@ def test_sleap_keywords_map_to_track_flags():
                         device="cpu", runtime="auto", options={"max_instances": 2})
     opts = TrackOptions.from_flags(flags)
     assert opts.inference.integral_refinement == "integral"
-    assert opts.tracking.tracking and opts.tracking.use_flow
-    assert opts.tracking.tracking_window_size == 10
-    assert opts.tracking.tracking_clean_instance_count == 2
+    assert opts.tracking.tracking and opts.tracking.flow.use_flow
+    assert opts.tracking.online.tracking_window_size == 10
+    assert opts.tracking.identities.tracking_clean_instance_count == 2
     assert opts.inference.max_instances == 2
     assert TrackOptions.from_flags(integral_refinement=None).inference.integral_refinement == \
         "none"

@@ -128,7 +128,7 @@ def test_options_are_validated() -> None:
     with pytest.raises(InvalidOptionError):
         EvaluateOptions(oks_scale=-5)
     with pytest.raises(InvalidOptionError):
-        EvaluateOptions(identity_match_by="iou")  # type: ignore[arg-type]
+        EvaluateOptions(identity_match="iou")  # type: ignore[arg-type]
 
 
 def test_match_method_rejects_segmentation_modes() -> None:

@@ -106,15 +106,15 @@ def test_filters_run_before_tracking() -> None:
 
 
 def test_build_tracker_defaulting_rules() -> None:
-    cfg = online_config(TrackingOptions(max_tracks=2), max_instances=None)
+    cfg = online_config(TrackingOptions.from_flags(max_tracks=2), max_instances=None)
     assert cfg.candidates_method == "local_queues"  # --max_tracks forces local queues
-    cfg = online_config(TrackingOptions(post_connect_single_breaks=True), max_instances=3,
-                        track_only=True)
+    pcsb = TrackingOptions.from_flags(post_connect_single_breaks=True)
+    cfg = online_config(pcsb, max_instances=3, track_only=True)
     assert cfg.target_count == 3 and cfg.max_tracks == 3
     with pytest.raises(InvalidOptionError, match="target"):
-        online_config(TrackingOptions(post_connect_single_breaks=True), max_instances=None)
+        online_config(pcsb, max_instances=None)
     with pytest.raises(InvalidOptionError):
-        online_config(TrackingOptions(features="image"), max_instances=None)
+        online_config(TrackingOptions.from_flags(features="image"), max_instances=None)
     assert isinstance(build_tracker(TrackingOptions()), OnlineTracker)
     assert isinstance(build_tracker(TrackingOptions(tracker="global")), GlobalTracker)
 
@@ -126,7 +126,7 @@ def test_default_output_path() -> None:
 
 def test_global_mode_through_the_use_case() -> None:
     out, _ = run(TrackOnlyRequest(input_path="/d/in.slp", video_index=1,
-                                  tracking=TrackingOptions(tracker="global")))
+                                  tracking=TrackingOptions.from_flags(tracker="global")))
     names = [[i.track.name for i in f.instances] for f in out.frames]
     assert names == [["track_0", "track_1"]] * 3
     assert np.isfinite(out.provenance["tracking_runtime_seconds"])

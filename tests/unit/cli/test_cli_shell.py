@@ -40,3 +40,18 @@ def test_usage_error_is_one_line_exit_2(capsys):
 def test_nothing_to_do_is_exit_2(capsys):
     assert main(["track", "-i", "x.mp4"]) == 2
     assert "nothing to do" in capsys.readouterr().err
+
+
+def test_command_help_imports_no_numpy():
+    # the option classes every command's flags come from stay light (ADR-0150)
+    code = (
+        "import sys, io, contextlib\n"
+        "from pose_cli.main import main\n"
+        "for c in ('track', 'predict', 'eval', 'export', 'qc', 'render'):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        assert main([c, '--help']) == 0, c\n"
+        "heavy = [m for m in ('numpy', 'scipy', 'torch', 'sleap_io', 'h5py') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

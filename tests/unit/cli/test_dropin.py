@@ -66,7 +66,7 @@ def test_sleap_track_maps_seed_004_spellings() -> None:
         no_empty_frames=False,
     )
     opts = TrackOptions.from_flags(flags)
-    assert opts.tracking.use_flow and opts.tracking.features == "centroids"
+    assert opts.tracking.flow.use_flow and opts.tracking.online.features == "centroids"
     assert opts.input.video_dataset == "video" and opts.inference.device == "cpu"
 
 

@@ -15,11 +15,20 @@ from rich.console import Console
 
 from pose_app import options as opts
 from pose_app.options import TrackOptions, flag_paths, option_fields
+from pose_app.options_commands import (
+    ExportOptions,
+    ExportRecordedDefaults,
+    QcOptions,
+    RenderOptions,
+)
+from pose_app.options_eval import EvaluateOptions, EvaluateRequest
 from pose_domain.errors import InvalidOptionError
 
 GROUPS = [opts.InferenceOptions, opts.PreprocessOptions, opts.FilterOptions,
-          opts.TrackingOptions, opts.FrameSelection, opts.InputOptions, opts.OutputOptions,
-          opts.RunOptions]
+          opts.TrackingOptions, opts.OnlineTrackingOptions, opts.IdentityCountOptions,
+          opts.FlowOptions, opts.KalmanOptions, opts.FrameSelection, opts.InputOptions,
+          opts.OutputOptions, opts.RunOptions, EvaluateOptions, EvaluateRequest, QcOptions,
+          RenderOptions, ExportOptions, ExportRecordedDefaults]
 
 
 @pytest.mark.parametrize("cls", GROUPS, ids=lambda c: c.__name__)
@@ -65,7 +74,8 @@ def test_track_help_describes_every_flag_and_lists_choices(capsys):
     assert "-b" in text and "--batch_size" in text
 
 
-@pytest.mark.parametrize("cmd", ["track", "predict", "eval", "export"])
+@pytest.mark.parametrize("cmd", ["track", "predict", "eval", "export", "qc", "render",
+                                 "sleap-track", "system"])
 def test_no_flag_without_help(cmd, capsys):
     out = _help_text(cmd)
     rows = [line for line in out.splitlines() if line.startswith("│") and "--" in line[:40]]
@@ -105,3 +115,37 @@ def test_refinement_accepts_sleap_spellings(value, expected):
     # issue 17: integral_refinement=True used to turn refinement off silently
     assert TrackOptions.from_flags(integral_refinement=value).inference.integral_refinement \
         == expected
+
+
+def test_qc_and_render_options_make_their_requests():
+    qc = QcOptions(output="rep", max_events=7).request("a/p.slp")
+    assert (qc.predictions_path, qc.output_dir, qc.config.max_events) == ("a/p.slp", "rep", 7)
+    with pytest.raises(InvalidOptionError, match="--max_events must be >= 1"):
+        QcOptions(output="rep", max_events=0)
+    r = RenderOptions(trails=3, frame_numbers=False).request("a/p.slp")
+    assert r.output_path == "a/p.render.mp4" and r.style.trails == 3
+    assert not r.style.frame_numbers
+
+
+def test_every_command_parses_its_flags_into_its_option_class():
+    from pose_cli.commands.export import CliExportOptions
+    from pose_cli.commands.render import CliRenderOptions
+    from pose_cli.options import to_options
+
+    assert to_options(RenderOptions, CliRenderOptions(scale=0.5)) == RenderOptions(scale=0.5)
+    assert to_options(ExportOptions, CliExportOptions()) == ExportOptions()
+    assert ExportOptions().inference_defaults()["n_points"] == 10
+
+
+def test_tracking_flags_stay_flat_and_land_in_their_tracker_group():
+    o = TrackOptions.from_flags(use_flow=True, of_window_size=15, kf_init_frame_count=3,
+                                tracking_window_size=7, max_tracks=2, tracker="global")
+    t = o.tracking
+    assert (t.flow.use_flow, t.flow.of_window_size) == (True, 15)
+    assert t.kalman.kf_init_frame_count == 3 and t.online.tracking_window_size == 7
+    assert t.identities.max_tracks == 2 and t.tracker == "global"
+    assert o.flags()["of_window_size"] == 15 and "flow" not in o.flags()
+    assert opts.TrackingOptions.from_flags(max_tracks=2) == opts.TrackingOptions(
+        identities=opts.IdentityCountOptions(max_tracks=2))
+    with pytest.raises(InvalidOptionError, match="unknown option"):
+        opts.TrackingOptions.from_flags(batch_size=2)
