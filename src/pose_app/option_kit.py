@@ -18,6 +18,9 @@ OutputFormat = Literal["slp", "analysis_h5"]
 FLAGS = "flags"
 #: ``metadata`` key: the negative CLI flag of a bool (default: none).
 NEGATIVE = "negative"
+#: ``metadata`` key: the type the CLI parses the flag as, when it accepts more spellings than
+#: the option's own type (the converter maps them onto it).
+CLI_TYPE = "cli_type"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"

@@ -126,6 +126,7 @@ class CentroidOnlyStage(WholeFrameStage):
     """A lone centroid model: one single-node ``centroid`` instance per peak (parity notes §3.10)."""
 
     model_type = "centroid"
+    keeps_input_instances = False  # the reference writes only the 1-node predictions
 
     def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
                  resizer: ImageResizer) -> None:
