@@ -51,7 +51,13 @@ class GroundTruthInstancesStage(WholeFrameStage):
                     )
             match = decoding.nearest_gt_instances(centers, np.stack(gt) if gt else np.zeros(
                 (0, n_nodes, 2)))
-            insts = [instance_from(gt[g], np.ones(n_nodes), float(ps.values[keep][k]))
-                     for k, g in enumerate(match) if g >= 0]
-            out.append(self._finish(insts, [centers[k] for k, g in enumerate(match) if g >= 0]))
+            insts, cents = [], []
+            for k, g in enumerate(match):
+                if g < 0:
+                    continue
+                inst = instance_from(gt[g], np.ones(n_nodes), float(ps.values[keep][k]))
+                inst.centroid = centers[k]
+                insts.append(inst)
+                cents.append(centers[k])
+            out.append(self._finish(insts, cents))
         return out

@@ -154,6 +154,8 @@ class CentroidOnlyStage(WholeFrameStage):
                 s = np.full(n_nodes, np.nan)
                 p[0] = ps.points[k] * factor
                 s[0] = ps.values[k]
-                insts.append(instance_from(p, s, float(ps.values[k])))
+                inst = instance_from(p, s, float(ps.values[k]))
+                inst.centroid = p[0].copy()
+                insts.append(inst)
             out.append(self._finish(insts))
         return out
