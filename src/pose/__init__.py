@@ -21,8 +21,26 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from pose._api import load_model, result_arrays, run_inference
+    from pose._inference import (
+        BottomUpInferenceModel,
+        InferenceModel,
+        SingleInstanceInferenceModel,
+        TopDownInferenceModel,
+        VisualPredictor,
+        find_head,
+        get_keras_model_path,
+        get_model_output_stride,
+    )
     from pose._metadata import ExportMetadata, load_metadata
     from pose._predictor import Predictor
+    from pose._predictors import (
+        BottomUpMultiClassPredictor,
+        BottomUpPredictor,
+        CentroidPredictor,
+        SingleInstancePredictor,
+        TopDownMultiClassPredictor,
+        TopDownPredictor,
+    )
 
 _LAZY = {
     "ExportMetadata": "pose._metadata",
@@ -31,10 +49,46 @@ _LAZY = {
     "load_model": "pose._api",
     "result_arrays": "pose._api",
     "run_inference": "pose._api",
+    # SLEAP 1.x sleap.nn.inference (docs/python_api.md)
+    "SingleInstancePredictor": "pose._predictors",
+    "TopDownPredictor": "pose._predictors",
+    "TopDownMultiClassPredictor": "pose._predictors",
+    "BottomUpPredictor": "pose._predictors",
+    "BottomUpMultiClassPredictor": "pose._predictors",
+    "CentroidPredictor": "pose._predictors",
+    "InferenceModel": "pose._inference",
+    "SingleInstanceInferenceModel": "pose._inference",
+    "TopDownInferenceModel": "pose._inference",
+    "BottomUpInferenceModel": "pose._inference",
+    "VisualPredictor": "pose._inference",
+    "find_head": "pose._inference",
+    "get_model_output_stride": "pose._inference",
+    "get_keras_model_path": "pose._inference",
 }
 
-__all__ = ["ExportMetadata", "Predictor", "__version__", "load_metadata", "load_model",
-           "result_arrays", "run_inference"]
+__all__ = [
+    "BottomUpInferenceModel",
+    "BottomUpMultiClassPredictor",
+    "BottomUpPredictor",
+    "CentroidPredictor",
+    "ExportMetadata",
+    "InferenceModel",
+    "Predictor",
+    "SingleInstanceInferenceModel",
+    "SingleInstancePredictor",
+    "TopDownInferenceModel",
+    "TopDownMultiClassPredictor",
+    "TopDownPredictor",
+    "VisualPredictor",
+    "__version__",
+    "find_head",
+    "get_keras_model_path",
+    "get_model_output_stride",
+    "load_metadata",
+    "load_model",
+    "result_arrays",
+    "run_inference",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -65,6 +65,43 @@ class Predictor:
         self._skeleton: Any = None
         self._video: Any = None
         self._tracks: dict[int, Any] = {}
+        self._verbosity: str = options.run.progress
+        self._report_rate = 2.0
+
+    # -- progress (SLEAP 1.x ``verbosity`` / ``report_rate``) -------------------------------
+    @property
+    def verbosity(self) -> str:
+        """Progress while predicting: ``"rich"`` (a bar), ``"json"`` (JSON lines on stdout)
+        or ``"none"``."""
+        return self._verbosity
+
+    @verbosity.setter
+    def verbosity(self, value: str) -> None:
+        if value not in ("rich", "json", "none"):
+            raise InvalidOptionError(f"verbosity must be 'rich', 'json' or 'none', got {value!r}")
+        self._verbosity = value
+        self._new_progress()
+
+    @property
+    def report_rate(self) -> float:
+        """Progress reports per second."""
+        return self._report_rate
+
+    @report_rate.setter
+    def report_rate(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise InvalidOptionError(f"report_rate must be a number > 0, got {value!r}")
+        self._report_rate = float(value)
+        self._new_progress()
+
+    @property
+    def report_period(self) -> float:
+        """Time between progress reports in seconds (``1 / report_rate``)."""
+        return 1.0 / self._report_rate
+
+    def _new_progress(self) -> None:
+        progress = bootstrap.make_progress(self._verbosity, period=self.report_period)
+        self.use_case = attrs.evolve(self.use_case, progress=progress)
 
     @property
     def inference(self) -> InferenceOptions:
@@ -88,7 +125,10 @@ class Predictor:
         use_case = bootstrap.build_predict_use_case(overrides, progress=progress)
         paths = list(model_paths)
         models = use_case.load_models(tuple(paths), options.inference)
-        return cls(models, use_case, options, model_paths=paths)
+        from pose._predictors import predictor_class  # the class of the model type
+
+        kind = predictor_class(cls, models, options, use_case.resizer)
+        return kind(models, use_case, options, model_paths=paths)
 
     @classmethod
     def from_model_paths(
@@ -131,14 +171,16 @@ class Predictor:
                 frames.
             frames: Frames to process: ``"0-99,200"`` or a list of indices (not for iterables).
             output_path: Also write the predictions here (``.slp``).
-            make_labels: Return ``sio.Labels``; False returns arrays (see
-                :func:`pose.result_arrays`).
-            return_confmaps: The arrays also hold ``confmaps``: the first network's outputs
-                concatenated over batches, ``(n_frames, n_channels, h, w)``.
+            make_labels: Return ``sio.Labels`` (default); False returns a list with one dict
+                of numpy arrays per batch (keys by model type: see
+                :mod:`pose_app.predict.arrays`).
+            return_confmaps: With ``make_labels=False``, each batch also holds the networks'
+                raw outputs, channels-last: ``confmaps`` (whole-frame models; top-down:
+                ``centroid_confmaps``) and ``part_affinity_fields`` (bottom-up).
 
         Returns:
-            ``sio.Labels`` (frame indices ``0..N-1`` for arrays and iterables) or a dict of
-            arrays (with ``labels`` too when both are asked for).
+            ``sio.Labels`` (frame indices ``0..N-1`` for arrays and iterables) or the list of
+            per-batch dicts.
         """
         import sleap_io as sio
 
@@ -173,8 +215,9 @@ class Predictor:
     def _run(self, use_case: PredictUseCase, name: str, spec: str, *,
              output_path: str | None, make_labels: bool, return_confmaps: bool,
              video_dataset: str | None, video_input_format: str) -> Any:
-        from pose._api import result_arrays
+        from pose._raw import raw_batches
         from pose_app.predict import PredictRequest
+        from pose_app.predict.arrays import ArrayCollector
 
         models = self.models
         recorders: list[_RecordingRuntime] = []
@@ -187,6 +230,9 @@ class Predictor:
             frames_spec=spec or self.selection.frames,
             video_dataset=video_dataset, video_input_format=video_input_format,
         )
+        collector = ArrayCollector()
+        if not make_labels:
+            use_case = attrs.evolve(use_case, on_result=_both(use_case.on_result, collector))
         result = use_case(request, models=models)
         labels = None
         if make_labels or output_path:
@@ -197,29 +243,26 @@ class Predictor:
                 from pose_adapters.slp.store import save_labels_atomic
 
                 save_labels_atomic(labels, output_path)
-        if make_labels and not return_confmaps:
-            return labels
-        out = result_arrays(result)
-        if return_confmaps and recorders and recorders[0].outputs:
-            from pose_app.model import CONFMAPS
-
-            out["confmaps"] = np.concatenate([o[CONFMAPS] for o in recorders[0].outputs])
         if make_labels:
-            out["labels"] = labels
-        return out
+            return labels
+        return raw_batches(result, collector, self.inference.batch_size,
+                           [r.outputs for r in recorders])
 
     def _predict_iterable(self, data: Iterable[Any], make_labels: bool) -> Any:
-        from pose._api import result_arrays
+        from pose._raw import raw_batches
         from pose_adapters.slp.store import labels_from_dataset
         from pose_app.dataset import Dataset, VideoRef
         from pose_app.predict import PredictResult
+        from pose_app.predict.arrays import ArrayCollector
 
         start = time.time()
         session = self._new_session()
         kept: list[LabeledFrame] = []
+        collector = ArrayCollector()
         count = 0
         for idx, instances in session.stream(data):
             count += 1
+            collector.frames.append((0, idx, list(instances)))
             lf = session.labeled_frame(idx, instances)
             if lf is not None:
                 kept.append(lf)
@@ -233,8 +276,8 @@ class Predictor:
             return labels_from_dataset(dataset)
         result: PredictResult = PredictResult(
             dataset=dataset, frames_processed=count, frames_skipped=[],
-            seconds=time.time() - start, model_type=type(session.stage).__name__)
-        return result_arrays(result)
+            seconds=time.time() - start, model_type=session.stage.model_type)
+        return raw_batches(result, collector, self.inference.batch_size, [])
 
     # -- streams and single frames ----------------------------------------------------------
     def _new_session(self) -> RealtimeSession:
@@ -299,6 +342,18 @@ class Predictor:
                 score=float(inst.score), track=track, tracking_score=float(inst.tracking_score),
             ))
         return sio.LabeledFrame(video=self._video, frame_idx=int(idx), instances=out)
+
+
+def _both(first: Any, second: Any) -> Any:
+    """One ``on_result`` hook calling both (the first may be None)."""
+    if first is None:
+        return second
+
+    def call(frame: Any) -> None:
+        first(frame)
+        second(frame)
+
+    return call
 
 
 def _frames_spec(frames: str | Sequence[int] | None) -> str:

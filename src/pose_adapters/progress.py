@@ -70,7 +70,7 @@ class JsonProgress:
 class RichProgress:
     """A rich progress bar on stderr with FPS and ETA."""
 
-    def __init__(self) -> None:
+    def __init__(self, refresh_per_second: float = 10.0) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -85,6 +85,7 @@ class RichProgress:
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[fps]} FPS"), TimeElapsedColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), transient=False,
+            refresh_per_second=refresh_per_second,
         )
         self._task: Any = None
         self.t0 = 0.0
@@ -152,8 +153,9 @@ def frame_reporter(progress: Any) -> Callable[[Any], None] | None:
     return on_result
 
 
-def make_progress(kind: str) -> Any:
-    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``)."""
+def make_progress(kind: str, period: float | None = None) -> Any:
+    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``);
+    ``period``: seconds between reports (json interval, rich refresh)."""
     from pose_app.ports.progress import NullProgress
 
     if kind == "gui":
@@ -161,7 +163,7 @@ def make_progress(kind: str) -> Any:
 
         return GuiProgress()
     if kind == "json":
-        return JsonProgress()
-    if kind == "none" or not sys.stderr.isatty():
-        return NullProgress() if kind == "none" else RichProgress()
-    return RichProgress()
+        return JsonProgress() if period is None else JsonProgress(interval=period)
+    if kind == "none":
+        return NullProgress()
+    return RichProgress() if period is None else RichProgress(refresh_per_second=1.0 / period)

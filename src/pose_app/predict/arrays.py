@@ -56,12 +56,12 @@ def batch_arrays(
         width = 1
     if n_instances is not None:
         width = max(width, int(n_instances))
-    peaks = np.full((b, width, n_nodes, 2), np.nan, dtype=np.float32)
-    vals = np.full((b, width, n_nodes), np.nan, dtype=np.float32)
-    scores = np.full((b, width), np.nan, dtype=np.float32)
-    cents = np.full((b, width, 2), np.nan, dtype=np.float32)
+    peaks = np.full((b, width, n_nodes, 2), np.nan, dtype=np.float64)
+    vals = np.full((b, width, n_nodes), np.nan, dtype=np.float64)
+    scores = np.full((b, width), np.nan, dtype=np.float64)
+    cents = np.full((b, width, 2), np.nan, dtype=np.float64)
     class_inds = np.full((b, width), -1, dtype=np.int64)
-    class_probs = np.full((b, width), np.nan, dtype=np.float32)
+    class_probs = np.full((b, width), np.nan, dtype=np.float64)
     by_track = {id(t): k for k, t in enumerate(classes)}
     for i, insts in enumerate(frames):
         for j, inst in enumerate(list(insts)[:width]):
