@@ -21,6 +21,14 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from pose._api import load_model, result_arrays, run_inference
+    from pose._evaluate import Evaluator
+    from pose._export import (
+        ExportedPredictor,
+        ONNXPredictor,
+        TensorRTPredictor,
+        export_to_onnx,
+        export_to_tensorrt,
+    )
     from pose._inference import (
         BottomUpInferenceModel,
         InferenceModel,
@@ -64,6 +72,13 @@ _LAZY = {
     "find_head": "pose._inference",
     "get_model_output_stride": "pose._inference",
     "get_keras_model_path": "pose._inference",
+    # sleap-nn evaluation and export
+    "Evaluator": "pose._evaluate",
+    "export_to_onnx": "pose._export",
+    "export_to_tensorrt": "pose._export",
+    "ExportedPredictor": "pose._export",
+    "ONNXPredictor": "pose._export",
+    "TensorRTPredictor": "pose._export",
 }
 
 __all__ = [
@@ -71,16 +86,22 @@ __all__ = [
     "BottomUpMultiClassPredictor",
     "BottomUpPredictor",
     "CentroidPredictor",
+    "Evaluator",
     "ExportMetadata",
+    "ExportedPredictor",
     "InferenceModel",
+    "ONNXPredictor",
     "Predictor",
     "SingleInstanceInferenceModel",
     "SingleInstancePredictor",
+    "TensorRTPredictor",
     "TopDownInferenceModel",
     "TopDownMultiClassPredictor",
     "TopDownPredictor",
     "VisualPredictor",
     "__version__",
+    "export_to_onnx",
+    "export_to_tensorrt",
     "find_head",
     "get_keras_model_path",
     "get_model_output_stride",

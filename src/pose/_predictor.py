@@ -279,6 +279,14 @@ class Predictor:
             seconds=time.time() - start, model_type=session.stage.model_type)
         return raw_batches(result, collector, self.inference.batch_size, [])
 
+    def export_model(self, save_path: str | os.PathLike[str], **kwargs: Any) -> str:
+        """Write the loaded models as a ``pose export`` folder (``format="onnx"``,
+        ``"tensorrt"`` or ``"both"``; SLEAP 1.x's ``signatures``/``save_traces``/… are
+        accepted and unused). Returns the folder."""
+        from pose._export import export_model
+
+        return export_model(self, save_path, **kwargs)
+
     # -- streams and single frames ----------------------------------------------------------
     def _new_session(self) -> RealtimeSession:
         use_case = self.use_case
