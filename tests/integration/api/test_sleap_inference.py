@@ -183,7 +183,7 @@ def test_verbosity_and_report_rate():
     (lambda: pose.load_model(SINGLE, disable_gpu_preallocation="yes"),
      "disable_gpu_preallocation"),
     (lambda: pose.load_model(42), "model_path"),
-    (lambda: TopDownPredictor.from_trained_models(), "centroid_model_path"),
+    (TopDownPredictor.from_trained_models, "centroid_model_path"),
     (lambda: SingleInstancePredictor.from_trained_models(SINGLE, peak_treshold=0.3),
      "peak_treshold"),
 ])
