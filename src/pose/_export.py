@@ -123,9 +123,11 @@ def export_model(predictor: Predictor, save_path: str | os.PathLike[str], *,
     if format not in ("onnx", "tensorrt", "both"):
         raise InvalidOptionError(f"format must be onnx, tensorrt or both, got {format!r}")
     unknown = sorted(set(options) - {"max_instances", "max_batch_size", "precision", "device",
-                                     "opset", "verify"})
+                                     "opset_version", "verify"})
     if unknown:
         raise InvalidOptionError(f"unknown export_model argument(s): {', '.join(unknown)}")
+    if "opset_version" in options:
+        options["opset"] = options.pop("opset_version")
     if options.get("max_instances") is None:
         options.pop("max_instances", None)
     precision = options.pop("precision", "fp16" if format != "onnx" else "fp32")

@@ -3,6 +3,7 @@ only the import changed (``sleap_nn...`` → ``pose``), compared with the CLI's 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
@@ -31,6 +32,12 @@ M = DATA / "models" / "sleapnn"
 SINGLE, CENTROID, INSTANCE = (str(M / n) for n in ("single_instance", "centroid",
                                                     "centered_instance"))
 EXPORTS = DATA / "models" / "sleapnn_export"
+
+
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def test_run_inference_labels_and_raw_outputs(tmp_path):
@@ -113,3 +120,33 @@ def test_export_to_onnx_and_onnx_predictor_equal_pose_predict(tmp_path):
         onnx.predict(frames.transpose(0, 2, 3, 1))
     with pytest.raises(InvalidOptionError, match="input_dtype"):
         export_to_onnx(predictor, str(tmp_path / "x"), input_dtype="float32")
+
+
+def test_export_model_refuses_bad_arguments_before_writing(tmp_path):
+    predictor = pose.load_model(SINGLE, progress_reporting="none")
+    with pytest.raises(InvalidOptionError, match="format"):
+        predictor.export_model(str(tmp_path / "e"), format="tflite")
+    with pytest.raises(InvalidOptionError, match="opset_versio"):
+        predictor.export_model(str(tmp_path / "e"), opset_versio=17)
+    with pytest.raises(InvalidOptionError, match="model"):
+        export_to_onnx(42, str(tmp_path / "e"))
+    assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(
+    importlib.util.find_spec("tensorrt") is None or not _cuda(),
+    reason="needs an NVIDIA GPU and the tensorrt package",
+)
+def test_tensorrt_predictor_equals_pose_predict(tmp_path):
+    folder = pose.export_to_tensorrt(SINGLE, str(tmp_path / "trt"), precision="fp32")
+    trt = pose.TensorRTPredictor(folder)
+    video = sio.load_video(VIDEO)
+    frames = np.stack([video[i] for i in range(4)]).transpose(0, 3, 1, 2)
+    outputs = trt.predict(frames)
+    out = tmp_path / "pred.slp"
+    assert main(["predict", folder, VIDEO, "-n", "4", "--runtime", "tensorrt", "-o", str(out),
+                 "--progress", "none"]) == 0
+    for lf in sio.load_slp(str(out)).labeled_frames:
+        np.testing.assert_allclose(outputs["peaks"][lf.frame_idx], lf.instances[0].numpy(),
+                                   atol=0.05)
