@@ -49,6 +49,21 @@ def sleap_flags(
     joins single track breaks (SLEAP 1.x's ``clean_instance_count`` with
     ``post_connect_single_breaks``).
     """
+    if refinement not in ("integral", "local", "none", "None", None, True, False):
+        raise InvalidOptionError(f"refinement must be 'integral', 'local' or None, got "
+                                 f"{refinement!r}")
+    if progress_reporting not in ("rich", "json", "none"):
+        raise InvalidOptionError("progress_reporting must be 'rich', 'json' or 'none', got "
+                                 f"{progress_reporting!r}")
+    if isinstance(tracker_window, bool) or not isinstance(tracker_window, int) or (
+            tracker_window < 1):
+        raise InvalidOptionError(f"tracker_window must be a positive integer, got "
+                                 f"{tracker_window!r}")
+    if tracker_max_instances is not None and (
+            isinstance(tracker_max_instances, bool) or not isinstance(tracker_max_instances, int)
+            or tracker_max_instances < 1):
+        raise InvalidOptionError(f"tracker_max_instances must be None or a positive integer, "
+                                 f"got {tracker_max_instances!r}")
     flags: dict[str, Any] = {
         "batch_size": batch_size,
         "peak_threshold": peak_threshold,

@@ -133,7 +133,11 @@ class Predictor:
     @classmethod
     def from_model_paths(
         cls,
-        model_paths: str | Sequence[str],
+        model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        peak_threshold: float = 0.2,
+        integral_refinement: bool | str | None = True,
+        integral_patch_size: int = 5,
+        batch_size: int = 4,
         *,
         loader: ModelLoader | None = None,
         resizer: ImageResizer | None = None,
@@ -145,13 +149,29 @@ class Predictor:
     ) -> Predictor:
         """Load models and wire the real adapters (each one replaceable by keyword).
 
+        Returns the predictor class of the model type (SLEAP 1.x's ``from_model_paths``).
+
         Args:
             model_paths: One model folder, two for top-down, or an export folder.
+            peak_threshold: Smallest confidence-map value that counts as a peak.
+            integral_refinement: True (integral), False (none) or ``"local"``.
+            integral_patch_size: Patch size (pixels) of integral refinement.
+            batch_size: Frames per batch.
             progress: A reporter, or ``"rich"``, ``"json"`` or ``"none"``.
             **options: ``pose track`` options by flag name (see
                 :class:`pose_app.options.TrackOptions`).
         """
-        paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
+        if isinstance(model_paths, (str, os.PathLike)):
+            paths = [os.fspath(model_paths)]
+        elif isinstance(model_paths, Sequence) and all(
+                isinstance(p, (str, os.PathLike)) for p in model_paths):
+            paths = [os.fspath(p) for p in model_paths]
+        else:
+            raise InvalidOptionError(
+                f"model_paths must be a path or a list of paths, got {model_paths!r}")
+        options = {"peak_threshold": peak_threshold, "integral_refinement": integral_refinement,
+                   "integral_patch_size": integral_patch_size, "batch_size": batch_size,
+                   **options}
         overrides = bootstrap.Overrides(loader=loader, resizer=resizer,
                                         labels_store=labels_store, open_video=open_video,
                                         tracker_factory=tracker_factory)
@@ -159,8 +179,8 @@ class Predictor:
                                 progress=progress)
 
     # -- whole inputs -----------------------------------------------------------------------
-    def predict(self, data: Any, *, frames: str | Sequence[int] | None = None,
-                output_path: str | None = None, make_labels: bool = True,
+    def predict(self, data: Any, make_labels: bool = True, *,
+                frames: str | Sequence[int] | None = None, output_path: str | None = None,
                 return_confmaps: bool = False, video_dataset: str | None = None,
                 video_input_format: str = "channels_last") -> Any:
         """Predict (and track, if asked) on a whole input.
@@ -186,6 +206,9 @@ class Predictor:
 
         from pose_adapters import inmemory as memory
 
+        if not isinstance(make_labels, bool) or not isinstance(return_confmaps, bool):
+            bad = "make_labels" if not isinstance(make_labels, bool) else "return_confmaps"
+            raise InvalidOptionError(f"{bad} must be True or False")
         spec = _frames_spec(frames)
         use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):

@@ -73,8 +73,9 @@ def open_input(request: PredictRequest, *, gt_mode: bool, labels_store: LabelsSt
                           gt=lambda fi: lookup.get((vi, fi), []))
     if gt_mode:
         raise UnsupportedInputError(
-            "a centered-instance model alone needs a .slp with instances to crop around",
-            hint="add a centroid model (-m) or give a labeled .slp as input",
+            "this run takes centroids or instances from labels (a centered-instance model "
+            "alone, or --gt_instances): the input must be a .slp with instances",
+            hint="give a labeled .slp as input, or --gt_centroids LABELS with a video",
         )
     if any((sel.only_labeled_frames, sel.only_suggested_frames, sel.exclude_user_labeled,
             sel.only_predicted_frames)):

@@ -179,7 +179,10 @@ def test_verbosity_and_report_rate():
 @pytest.mark.parametrize(("call", "name"), [
     (lambda: pose.load_model(SINGLE, batch_size=0), "batch_size"),
     (lambda: pose.load_model(SINGLE, tracker="kalman"), "tracker"),
-    (lambda: pose.load_model(SINGLE, refinement="cubic"), "integral_refinement"),
+    (lambda: pose.load_model(SINGLE, refinement="cubic"), "refinement"),
+    (lambda: pose.load_model(SINGLE, progress_reporting="loud"), "progress_reporting"),
+    (lambda: pose.load_model(SINGLE, tracker="simple", tracker_window=0), "tracker_window"),
+    (lambda: pose.load_model(SINGLE, tracker_max_instances=-1), "tracker_max_instances"),
     (lambda: pose.load_model(SINGLE, disable_gpu_preallocation="yes"),
      "disable_gpu_preallocation"),
     (lambda: pose.load_model(42), "model_path"),
