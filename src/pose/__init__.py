@@ -112,8 +112,26 @@ __all__ = [
 ]
 
 
+_KERAS = ("a Keras layer of SLEAP 1.x; pose has no TensorFlow graph: predictor.inference_model "
+          "runs the same step on a batch")
+#: Names of the documents that pose does not provide, and why (docs/python_api.md).
+_NOT_PROVIDED = {
+    **dict.fromkeys(("InferenceLayer", "SingleInstanceInferenceLayer", "CentroidCrop",
+                     "FindInstancePeaks", "BottomUpInferenceLayer"), _KERAS),
+    **dict.fromkeys(("CentroidCropGroundTruth", "FindInstancePeaksGroundTruth"),
+                    "a Keras layer of SLEAP 1.x; use TopDownPredictor.from_trained_models with "
+                    "centroid_model_path=None or confmap_model_path=None"),
+    **dict.fromkeys(("SingleInstanceONNXWrapper", "CentroidONNXWrapper", "TopDownONNXWrapper",
+                     "BottomUpONNXWrapper", "build_base_metadata"),
+                    "a sleap-nn export internal; use pose.export_to_onnx(predictor, path)"),
+}
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
+        why = _NOT_PROVIDED.get(name)
+        if why is not None:  # ImportError keeps the reason through ``from pose import``
+            raise ImportError(f"pose does not provide {name!r}: {why}", name=name)
         raise AttributeError(f"module 'pose' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
