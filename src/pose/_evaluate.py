@@ -77,9 +77,14 @@ class Evaluator:
     def _part(self, key: str) -> dict[str, Any]:
         return dict(self.evaluate().get(key) or {})
 
-    def voc_metrics(self) -> dict[str, Any]:
-        """OKS-based VOC precision / recall (``oks_voc.mAP``, ``oks_voc.mAR``…)."""
-        return self._part("voc_metrics")
+    def voc_metrics(self, match_score_by: str = "oks") -> dict[str, Any]:
+        """VOC precision / recall over match-score thresholds: ``match_score_by="oks"``
+        (``oks_voc.mAP``, ``oks_voc.mAR``…) or ``"pck"`` (``pck_voc.*``)."""
+        if match_score_by not in ("oks", "pck"):
+            raise InvalidOptionError(
+                f"match_score_by must be 'oks' or 'pck', got {match_score_by!r}")
+        prefix = f"{match_score_by}_voc."
+        return {k: v for k, v in self._part("voc_metrics").items() if k.startswith(prefix)}
 
     def mOKS(self) -> dict[str, Any]:
         """Mean OKS of the matched pairs (``{"mOKS": value}``)."""
