@@ -14,7 +14,6 @@ import numpy as np
 
 from pose_domain.errors import ModelLoadError
 
-
 #: SLEAP 1.x weight files, preferred first (a run may keep only ``final_model.h5``).
 WEIGHT_NAMES = ("best_model.h5", "final_model.h5")
 

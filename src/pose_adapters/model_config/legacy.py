@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pose_adapters.keras.weights import keras_weights_path
 from pose_adapters.model_config.assembly import ConfigReading, WeightsFile, preprocessing_from
 from pose_adapters.model_config.defaults import LEGACY_KERAS_STRIDES, dig, first_non_null
-from pose_adapters.keras.weights import keras_weights_path
 from pose_adapters.model_config.legacy_skeleton import skeleton_from_jsonpickle
 from pose_app.model import Backbone, Preprocessing
 from pose_domain.errors import ModelLoadError
