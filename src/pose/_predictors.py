@@ -131,7 +131,10 @@ class _Typed(Predictor):
         :class:`pose.InferenceModel`)."""
         from pose._inference import inference_model_for
 
-        return inference_model_for(self)
+        model = self.__dict__.get("_inference_model")
+        if model is None:  # one object, so return_confmaps / return_pafs stay set
+            model = self.__dict__["_inference_model"] = inference_model_for(self)
+        return model
 
     @classmethod
     def _from_trained(cls, paths: list[str], flags: dict[str, Any],

@@ -69,8 +69,8 @@ def test_load_model_single_instance_matches_cli(tmp_path, video):
 
     # the low-level inference model, on one batch of images (B, H, W, C)
     images = np.stack([video[i] for i in range(2)])
+    predictor.inference_model.return_confmaps = True
     model = predictor.inference_model
-    model.return_confmaps = True
     out = model(images)
     np.testing.assert_allclose(out["instance_peaks"], batches[0]["instance_peaks"], atol=0.05)
     assert out["confmaps"].shape[0] == 2 and out["confmaps"].shape[-1] == 2  # channels last
