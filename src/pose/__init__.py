@@ -8,6 +8,12 @@ that library users and the CLI share (ADR-0136, ADR-0140).
 ...     ...
 >>> lf = predictor.predict_frame(image)          # realtime: one frame in, poses out
 
+Bring your own adapters (a camera SDK, a per-frame sink, a runtime, a tracker, a writer):
+
+>>> predictor = pose.Predictor.from_model_paths("models/bottomup",
+...                                             adapters=pose.Adapters(sink=publish))
+>>> result = predictor.run_stream(camera)       # any object with __iter__ and close()
+
 The names below load on first use, so ``import pose`` (and ``pose --help``, which reads
 :data:`__version__`) stays cheap.
 """
@@ -49,8 +55,12 @@ if TYPE_CHECKING:
         TopDownMultiClassPredictor,
         TopDownPredictor,
     )
+    from pose.bootstrap import Adapters
+    from pose_app.ports.stream import IterableStream
 
 _LAZY = {
+    "Adapters": "pose.bootstrap",
+    "IterableStream": "pose_app.ports.stream",
     "ExportMetadata": "pose._metadata",
     "load_metadata": "pose._metadata",
     "Predictor": "pose._predictor",
@@ -82,6 +92,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "Adapters",
     "BottomUpInferenceModel",
     "BottomUpMultiClassPredictor",
     "BottomUpPredictor",
@@ -90,6 +101,7 @@ __all__ = [
     "ExportMetadata",
     "ExportedPredictor",
     "InferenceModel",
+    "IterableStream",
     "ONNXPredictor",
     "Predictor",
     "SingleInstanceInferenceModel",

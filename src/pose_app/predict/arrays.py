@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pose_app.predict.collect import CollectedFrame
-from pose_domain.instance import PredictedInstance, Track
+from pose_app.ports.stream import FrameSink
+from pose_domain.instance import LabeledFrame, PredictedInstance, Track
 
 #: Model types whose instances come from centroids.
 CENTROID_TYPES = ("top_down", "top_down_multi_class", "centroid")
@@ -98,15 +98,22 @@ def batch_arrays(
 
 
 class ArrayCollector:
-    """``on_result`` hook of the use case: keeps every processed frame's predictions (empty
-    frames included, which the labels drop) and cuts them into batches."""
+    """A frame sink of the use cases: keeps every processed frame's predictions (empty frames
+    included, which the labels drop) and cuts them into batches.
 
-    def __init__(self) -> None:
+    Attributes:
+        then: Another sink every frame is passed on to (the caller's), or None.
+    """
+
+    def __init__(self, then: FrameSink | None = None) -> None:
         self.frames: list[tuple[int, int, list[PredictedInstance]]] = []
+        self.then = then
 
-    def __call__(self, frame: CollectedFrame) -> None:
+    def __call__(self, frame: LabeledFrame) -> None:
         preds = [i for i in frame.instances if isinstance(i, PredictedInstance)]
-        self.frames.append((frame.job.video_index, frame.job.frame_idx, preds))
+        self.frames.append((frame.video_index, frame.frame_idx, preds))
+        if self.then is not None:
+            self.then(frame)
 
     def batches(self, batch_size: int, *, model_type: str, n_nodes: int,
                 classes: Sequence[Track] = ()) -> list[dict[str, np.ndarray]]:

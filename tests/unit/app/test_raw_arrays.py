@@ -45,7 +45,7 @@ def _run(multiclass: bool, batch_size: int = 2):
                         labels_store=InMemoryLabelsStore(),
                         open_video=lambda path, **kw: RampFrameSource(n_frames=3,
                                                                       shape=(64, 96, 1)),
-                        on_result=collector)
+                        sink=collector)
     result = uc(PredictRequest(data_path="v.mp4", model_paths=("centroid", "instance"),
                                inference=InferenceOptions(batch_size=batch_size)))
     batches = collector.batches(batch_size, model_type=result.model_type, n_nodes=2,
