@@ -5,9 +5,13 @@ Kept apart from :mod:`pose_app.options` so option groups can live in several mod
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+import numbers
+from collections.abc import Iterable, Mapping
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
+import numpy as np
 
 from pose_domain.errors import InvalidOptionError
 
@@ -24,6 +28,33 @@ CLI_TYPE = "cli_type"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
+
+
+def check_number_types(fields: Iterable[attrs.Attribute[Any]], values: Mapping[str, Any]) -> None:
+    """Refuse a value of the wrong kind for a bool, int or float option (Python callers pass
+    anything; the CLI parses to the right type already).
+
+    Raises:
+        InvalidOptionError: Naming the option, e.g. ``--batch_size must be an integer``.
+    """
+    for f in fields:
+        if f.name not in values or f.converter is not None:
+            continue
+        value = values[f.name]
+        members = set(get_args(f.type)) if get_origin(f.type) in (Union, UnionType) else {f.type}
+        if value is None and type(None) in members:
+            continue
+        checks = {bool: ("True or False", isinstance(value, (bool, np.bool_))),
+                  int: ("an integer", isinstance(value, numbers.Integral)
+                        and not isinstance(value, (bool, np.bool_))),
+                  float: ("a number", isinstance(value, numbers.Real)
+                          and not isinstance(value, (bool, np.bool_)))}
+        wanted = [checks[t] for t in (bool, int, float) if t in members]
+        if wanted and not any(ok for _, ok in wanted):
+            kinds = " or ".join(k for k, _ in wanted)
+            if type(None) in members:
+                kinds += " or None"
+            raise InvalidOptionError(f"--{f.name} must be {kinds}, got {value!r}")
 
 
 def one_of(choices: Any) -> Any:

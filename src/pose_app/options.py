@@ -30,6 +30,7 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     _non_negative,
     _positive,
     _refinement,
+    check_number_types,
 )
 from pose_app.option_kit import one_of as _one_of
 from pose_app.options_output import (  # noqa: F401 - re-exported
@@ -398,6 +399,7 @@ class TrackOptions:
                 f"unknown option(s): {', '.join(unknown)}",
                 hint="use the `pose track` flag names, e.g. peak_threshold, max_instances",
             )
+        check_number_types(option_fields(cls), values)
         return _build(cls, values)
 
     def flags(self) -> dict[str, Any]:
