@@ -120,6 +120,11 @@ class _Typed(Predictor):
     model_types: tuple[str, ...] = ()
     pipeline = None  # SLEAP's tf.data pipeline: pose reads inputs inside ``predict``
 
+    def make_pipeline(self, data_provider: Any = None) -> None:
+        """Accepted for SLEAP 1.x scripts: pose reads the data inside :meth:`predict`, so there
+        is no pipeline to build (``pipeline`` stays None)."""
+        return None
+
     @property
     def tracker(self) -> TrackingOptions | None:
         """The tracking options (None: no identity tracking)."""
