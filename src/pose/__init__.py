@@ -140,6 +140,8 @@ _NOT_PROVIDED = {
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("bootstrap", "runs"):  # the composition root, for callers building use cases
+        return importlib.import_module(f"pose.{name}")
     module = _LAZY.get(name)
     if module is None:
         why = _NOT_PROVIDED.get(name)
