@@ -5,6 +5,7 @@ import changed (``sleap`` → ``pose``); each result is compared with the CLI's 
 from __future__ import annotations
 
 import inspect
+import json
 import shutil
 
 import numpy as np
@@ -22,6 +23,7 @@ from pose import (
     get_keras_model_path,
     get_model_output_stride,
 )
+from pose_cli.main import main
 from pose_domain.errors import IncompatibleModelsError, InvalidOptionError
 from tests.conftest import DATA
 from tests.integration.api._cli import (
@@ -123,6 +125,10 @@ def test_ground_truth_top_down_matches_cli(tmp_path):
     cli = cli_labels(tmp_path, "track", "-i", PKG, "-m", CENTROID, "-m", INSTANCE,
                      "--gt_centroids", PKG, name="gt.slp")
     assert_same_points(got, cli)
+    # pose eval then scores the centered-instance model alone
+    metrics = tmp_path / "m.npz"
+    assert main(["eval", "-g", PKG, "-p", str(tmp_path / "gt.slp"), "-s", str(metrics)]) == 0
+    assert json.loads(metrics.with_suffix(".json").read_text())["mOKS"]["mOKS"] > 0.5
     # no centered-instance model: the labeled instances matched to the predicted centroids
     gt_instances = TopDownPredictor.from_trained_models(centroid_model_path=CENTROID,
                                                         confmap_model_path=None,
