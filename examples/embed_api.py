@@ -34,8 +34,8 @@ labels = predictor.predict(frames)  # sio.Labels, frame indices 0..7
 print(labels, [len(lf.instances) for lf in labels.labeled_frames])
 
 # %% The same on the sio.Video itself (left open), on selected frames, as plain arrays.
-arrays = predictor.predict(video, frames=range(8), make_labels=False)
-print(arrays["points"][0].shape, arrays["track_names"][0])
+batches = predictor.predict(video, frames=range(8), make_labels=False)  # one dict per batch
+print(batches[0]["instance_peaks"].shape, batches[0]["n_valid"])  # (B, I, N, 2), (B,)
 
 # %% Streaming: one sio.LabeledFrame per frame, memory independent of the stream's length.
 def camera_like():

@@ -34,8 +34,15 @@ def _frames(n: int) -> np.ndarray:
 
 
 def _arrays(predictor, frames: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    out = predictor.predict(frames, make_labels=False)
-    return out["points"], out["scores"]
+    points: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    for batch in predictor.predict(frames, make_labels=False):  # one dict per batch
+        vals = batch.get("instance_scores")
+        for i, n in enumerate(batch["n_valid"]):
+            points.append(batch["instance_peaks"][i, :n])
+            scores.append(vals[i, :n] if vals is not None
+                          else np.nansum(batch["instance_peak_vals"][i, :n], axis=-1))
+    return points, scores
 
 
 def _parity(a, b) -> tuple[float, float, bool]:

@@ -50,6 +50,21 @@ def sleap_flags(
     joins single track breaks (SLEAP 1.x's ``clean_instance_count`` with
     ``post_connect_single_breaks``).
     """
+    if refinement not in ("integral", "local", "none", "None", None, True, False):
+        raise InvalidOptionError(f"refinement must be 'integral', 'local' or None, got "
+                                 f"{refinement!r}")
+    if progress_reporting not in ("rich", "json", "none"):
+        raise InvalidOptionError("progress_reporting must be 'rich', 'json' or 'none', got "
+                                 f"{progress_reporting!r}")
+    if isinstance(tracker_window, bool) or not isinstance(tracker_window, int) or (
+            tracker_window < 1):
+        raise InvalidOptionError(f"tracker_window must be a positive integer, got "
+                                 f"{tracker_window!r}")
+    if tracker_max_instances is not None and (
+            isinstance(tracker_max_instances, bool) or not isinstance(tracker_max_instances, int)
+            or tracker_max_instances < 1):
+        raise InvalidOptionError(f"tracker_max_instances must be None or a positive integer, "
+                                 f"got {tracker_max_instances!r}")
     flags: dict[str, Any] = {
         "batch_size": batch_size,
         "peak_threshold": peak_threshold,
@@ -74,42 +89,74 @@ def sleap_flags(
 
 
 def load_model(
-    model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    *,
+    model_path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     batch_size: int = DEFAULT_BATCH_SIZE,
     peak_threshold: float = DEFAULT_PEAK_THRESHOLD,
     refinement: str | bool | None = "integral",
     tracker: str | None = None,
     tracker_window: int = DEFAULT_TRACKING_WINDOW_SIZE,
     tracker_max_instances: int | None = None,
+    disable_gpu_preallocation: bool = True,
     progress_reporting: str = "rich",
+    *,
     device: str = "auto",
     runtime: str = "auto",
     **options: Any,
 ) -> Predictor:
-    """Load one model folder, a top-down pair, or a ``pose export`` folder.
+    """Load trained model(s) as the predictor of their type (SLEAP 1.x ``sleap.load_model``).
 
     Args:
-        model_paths: A folder, or a list of two (centroid + centered instance).
-        refinement: ``"integral"`` (default), ``"local"`` (quarter-pixel), None/``"none"``;
+        model_path: A model folder (sleap-nn, or SLEAP 1.x with ``training_config.json`` /
+            ``training_job.json`` and ``best_model.h5`` / ``final_model.h5``), its config
+            file, a ``pose export`` / ``sleap-nn export`` folder, or a list of two folders
+            (centroid + centered instance, in any order).
+        batch_size: Frames per batch.
+        peak_threshold: Smallest confidence-map value that counts as a peak.
+        refinement: ``"integral"`` (default), ``"local"`` (quarter-pixel) or None/``"none"``;
             ``True`` = integral, ``False`` = none.
-        tracker: None, ``"simple"`` (online tracker), ``"flow"`` (with optical flow) or
-            ``"global"`` (offline; only :meth:`Predictor.predict` sees the whole video).
-        progress_reporting: ``"rich"``, ``"json"`` or ``"none"``.
+        tracker: None (no tracking), ``"simple"`` (the online tracker), ``"flow"`` (with
+            optical flow) or ``"global"`` (offline, whole video at once).
+        tracker_window: Past frames matched against (no effect without ``tracker``).
+        tracker_max_instances: Keep at most this many instances per frame while tracking
+            (no effect without ``tracker``).
+        disable_gpu_preallocation: Accepted for SLEAP 1.x scripts; pose's runtimes allocate
+            GPU memory as they need it, so either value behaves the same.
+        progress_reporting: ``"rich"`` (a bar), ``"json"`` (JSON lines) or ``"none"``.
+        device: ``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps``.
+        runtime: ``auto``, ``torch``, ``onnx``, ``openvino``, ``tensorrt`` or ``keras``.
         **options: Any ``pose track`` option by flag name (``max_instances=2``…).
 
+    Returns:
+        A :class:`SingleInstancePredictor`, :class:`TopDownPredictor`,
+        :class:`BottomUpPredictor`, :class:`TopDownMultiClassPredictor`,
+        :class:`BottomUpMultiClassPredictor` or :class:`CentroidPredictor` (all
+        :class:`Predictor`).
+
     Raises:
-        InvalidOptionError: An unknown option name or a refused value.
+        InvalidOptionError: An unknown option name or a refused value (named).
+        InputNotFoundError, ModelLoadError, IncompatibleModelsError: Bad model paths.
     """
+    if not isinstance(disable_gpu_preallocation, bool):
+        raise InvalidOptionError("disable_gpu_preallocation must be True or False, got "
+                                 f"{disable_gpu_preallocation!r}")
     flags = sleap_flags(batch_size=batch_size, peak_threshold=peak_threshold,
                         refinement=refinement, tracker=tracker, tracker_window=tracker_window,
                         tracker_max_instances=tracker_max_instances,
                         progress_reporting=progress_reporting, device=device, runtime=runtime,
                         options=options)
-    paths = ([os.fspath(model_paths)] if isinstance(model_paths, (str, os.PathLike))
-             else [os.fspath(p) for p in model_paths])
+    paths = _model_paths(model_path)
     opts = TrackOptions.from_flags(flags)  # parsed once
     return Predictor.from_options(paths, opts, progress=opts.run.progress)
+
+
+def _model_paths(model_path: Any, name: str = "model_path") -> list[str]:
+    """One path or a list of paths, as strings (a clear error for anything else)."""
+    if isinstance(model_path, (str, os.PathLike)):
+        return [os.fspath(model_path)]
+    if isinstance(model_path, Sequence) and model_path and all(
+            isinstance(p, (str, os.PathLike)) for p in model_path):
+        return [os.fspath(p) for p in model_path]
+    raise InvalidOptionError(f"{name} must be a path or a list of paths, got {model_path!r}")
 
 
 def result_arrays(result: PredictResult) -> dict[str, Any]:
@@ -139,30 +186,70 @@ def result_arrays(result: PredictResult) -> dict[str, Any]:
 
 
 def run_inference(
-    data_path: str,
-    model_paths: str | Sequence[str],
+    data_path: Any = None,
+    model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     output_path: str | None = None,
     make_labels: bool = True,
     return_confmaps: bool = False,
     **options: Any,
 ) -> Any:
-    """Predict (and optionally track) on one input with one or two models.
+    """Predict (and optionally track) on one input (sleap-nn's ``run_inference``).
 
     Args:
-        data_path: Video, ``.slp``/``.pkg.slp``, HDF5 video or image folder.
-        model_paths: One model folder, or two for top-down.
+        data_path: Video, ``.slp``/``.pkg.slp``, HDF5 video or image folder (or anything
+            :meth:`Predictor.predict` takes: an array, a ``sio.Video``, a ``sio.Labels``).
+        model_paths: One model folder, two for top-down, or an export folder; None with
+            ``tracking=True`` re-tracks the instances of a ``.slp`` (track-only).
         output_path: Also write the predictions here (``.slp``).
-        make_labels: Return ``sleap_io.Labels``; False returns arrays.
-        return_confmaps: Also return the first network's raw outputs.
-        **options: ``pose track`` options by flag name, e.g. ``frames="0-99"``,
-            ``tracking=True``, ``max_tracks=2``, ``peak_threshold=0.3``.
+        make_labels: Return ``sio.Labels`` (default); False returns one dict of numpy arrays
+            per batch.
+        return_confmaps: With ``make_labels=False``, each batch also holds the raw network
+            outputs (``confmaps``, ``part_affinity_fields``).
+        **options: Every ``pose track`` option by flag name, e.g. ``frames="0-99"``,
+            ``tracking=True``, ``max_tracks=2``, ``peak_threshold=0.3``, ``device="cpu"``.
+
+    Raises:
+        InvalidOptionError: A missing argument, an unknown option or a refused value (named).
     """
+    if data_path is None:
+        raise InvalidOptionError("data_path is required", hint="the video or .slp to predict on")
     frames = options.pop("frames", "")
     video_dataset = options.pop("video_dataset", None)
     video_input_format = options.pop("video_input_format", "channels_last")
-    predictor = Predictor.from_model_paths(model_paths, **options)
+    if model_paths is None or (not isinstance(model_paths, (str, os.PathLike))
+                               and not model_paths):
+        return _track_only(data_path, output_path, frames, options)
+    predictor = Predictor.from_model_paths(_model_paths(model_paths, "model_paths"), **options)
     return predictor.predict(
         data_path, frames=frames, output_path=output_path, make_labels=make_labels,
         return_confmaps=return_confmaps, video_dataset=video_dataset,
         video_input_format=video_input_format,
     )
+
+
+def _track_only(data_path: Any, output_path: str | None, frames: str,
+                options: dict[str, Any]) -> Any:
+    """``run_inference`` without models: re-track a labels file (the CLI's track-only run)."""
+    import sleap_io as sio
+
+    from pose import bootstrap
+    from pose_app.track import TrackOnlyRequest
+    from pose_domain.frames import OPEN_END, parse_frames
+
+    if not options.get("tracking"):
+        raise InvalidOptionError("model_paths is required (or tracking=True to re-track a .slp)",
+                                 hint="pass model_paths=[model folder]")
+    if not isinstance(data_path, (str, os.PathLike)):
+        raise InvalidOptionError("track-only needs data_path to be a .slp path")
+    opts = TrackOptions.from_flags(options)
+    parsed = parse_frames(frames) if frames else None
+    if parsed is not None and OPEN_END in parsed:
+        raise InvalidOptionError("frames: open ranges ('a-') are not supported in track-only",
+                                 hint="give the last frame index, e.g. 100-1499")
+    use_case = bootstrap.build_track_only_use_case(bootstrap.make_progress(opts.run.progress))
+    result = use_case(TrackOnlyRequest(
+        input_path=os.fspath(data_path), output_path=output_path, tracking=opts.tracking,
+        frames=tuple(parsed) if parsed is not None else None,
+        video_index=opts.selection.video_index, max_instances=opts.inference.max_instances,
+        inference=opts.inference))
+    return sio.load_slp(result.output_path)

@@ -69,6 +69,43 @@ class Predictor:
         self._skeleton: Any = None
         self._video: Any = None
         self._tracks: dict[int, Any] = {}
+        self._verbosity: str = options.run.progress
+        self._report_rate = 2.0
+
+    # -- progress (SLEAP 1.x ``verbosity`` / ``report_rate``) -------------------------------
+    @property
+    def verbosity(self) -> str:
+        """Progress while predicting: ``"rich"`` (a bar), ``"json"`` (JSON lines on stdout)
+        or ``"none"``."""
+        return self._verbosity
+
+    @verbosity.setter
+    def verbosity(self, value: str) -> None:
+        if value not in ("rich", "json", "none"):
+            raise InvalidOptionError(f"verbosity must be 'rich', 'json' or 'none', got {value!r}")
+        self._verbosity = value
+        self._new_progress()
+
+    @property
+    def report_rate(self) -> float:
+        """Progress reports per second."""
+        return self._report_rate
+
+    @report_rate.setter
+    def report_rate(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise InvalidOptionError(f"report_rate must be a number > 0, got {value!r}")
+        self._report_rate = float(value)
+        self._new_progress()
+
+    @property
+    def report_period(self) -> float:
+        """Time between progress reports in seconds (``1 / report_rate``)."""
+        return 1.0 / self._report_rate
+
+    def _new_progress(self) -> None:
+        progress = bootstrap.make_progress(self._verbosity, period=self.report_period)
+        self.use_case = attrs.evolve(self.use_case, progress=progress)
 
     @property
     def inference(self) -> InferenceOptions:
@@ -96,12 +133,19 @@ class Predictor:
             tracker_factory=use_case.tracker_factory))
         paths = list(model_paths)
         models = use_case.load_models(tuple(paths), options.inference)
-        return cls(models, use_case, options, model_paths=paths, stream_use_case=stream)
+        from pose._predictors import predictor_class  # the class of the model type
+
+        kind = predictor_class(cls, models, options, use_case.resizer)
+        return kind(models, use_case, options, model_paths=paths, stream_use_case=stream)
 
     @classmethod
     def from_model_paths(
         cls,
-        model_paths: str | Sequence[str],
+        model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        peak_threshold: float = 0.2,
+        integral_refinement: bool | str | None = True,
+        integral_patch_size: int = 5,
+        batch_size: int = 4,
         *,
         loader: ModelLoader | None = None,
         resizer: ImageResizer | None = None,
@@ -114,15 +158,31 @@ class Predictor:
     ) -> Predictor:
         """Load models and wire the real adapters (each one replaceable by keyword).
 
+        Returns the predictor class of the model type (SLEAP 1.x's ``from_model_paths``).
+
         Args:
             model_paths: One model folder, two for top-down, or an export folder.
+            peak_threshold: Smallest confidence-map value that counts as a peak.
+            integral_refinement: True (integral), False (none) or ``"local"``.
+            integral_patch_size: Patch size (pixels) of integral refinement.
+            batch_size: Frames per batch.
             progress: A reporter, or ``"rich"``, ``"json"`` or ``"none"``.
             adapters: :class:`pose.Adapters`: every adapter a caller may bring (the keywords
                 above win over its fields).
             **options: ``pose track`` options by flag name (see
                 :class:`pose_app.options.TrackOptions`).
         """
-        paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
+        if isinstance(model_paths, (str, os.PathLike)):
+            paths = [os.fspath(model_paths)]
+        elif isinstance(model_paths, Sequence) and all(
+                isinstance(p, (str, os.PathLike)) for p in model_paths):
+            paths = [os.fspath(p) for p in model_paths]
+        else:
+            raise InvalidOptionError(
+                f"model_paths must be a path or a list of paths, got {model_paths!r}")
+        options = {"peak_threshold": peak_threshold, "integral_refinement": integral_refinement,
+                   "integral_patch_size": integral_patch_size, "batch_size": batch_size,
+                   **options}
         given: dict[str, Any] = {"loader": loader, "resizer": resizer,
                                  "labels_store": labels_store, "open_video": open_video,
                                  "tracker_factory": tracker_factory}
@@ -132,8 +192,8 @@ class Predictor:
                                 progress=progress)
 
     # -- whole inputs -----------------------------------------------------------------------
-    def predict(self, data: Any, *, frames: str | Sequence[int] | None = None,
-                output_path: str | None = None, make_labels: bool = True,
+    def predict(self, data: Any, make_labels: bool = True, *,
+                frames: str | Sequence[int] | None = None, output_path: str | None = None,
                 return_confmaps: bool = False, video_dataset: str | None = None,
                 video_input_format: str = "channels_last") -> Any:
         """Predict (and track, if asked) on a whole input.
@@ -144,19 +204,24 @@ class Predictor:
                 frames.
             frames: Frames to process: ``"0-99,200"`` or a list of indices (not for iterables).
             output_path: Also write the predictions here (``.slp``).
-            make_labels: Return ``sio.Labels``; False returns arrays (see
-                :func:`pose.result_arrays`).
-            return_confmaps: The arrays also hold ``confmaps``: the first network's outputs
-                concatenated over batches, ``(n_frames, n_channels, h, w)``.
+            make_labels: Return ``sio.Labels`` (default); False returns a list with one dict
+                of numpy arrays per batch (keys by model type: see
+                :mod:`pose_app.predict.arrays`).
+            return_confmaps: With ``make_labels=False``, each batch also holds the networks'
+                raw outputs, channels-last: ``confmaps`` (whole-frame models; top-down:
+                ``centroid_confmaps``) and ``part_affinity_fields`` (bottom-up).
 
         Returns:
-            ``sio.Labels`` (frame indices ``0..N-1`` for arrays and iterables) or a dict of
-            arrays (with ``labels`` too when both are asked for).
+            ``sio.Labels`` (frame indices ``0..N-1`` for arrays and iterables) or the list of
+            per-batch dicts.
         """
         import sleap_io as sio
 
         from pose_adapters import inmemory as memory
 
+        if not isinstance(make_labels, bool) or not isinstance(return_confmaps, bool):
+            bad = "make_labels" if not isinstance(make_labels, bool) else "return_confmaps"
+            raise InvalidOptionError(f"{bad} must be True or False")
         spec = _frames_spec(frames)
         use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):
@@ -186,8 +251,9 @@ class Predictor:
     def _run(self, use_case: PredictUseCase, name: str, spec: str, *,
              output_path: str | None, make_labels: bool, return_confmaps: bool,
              video_dataset: str | None, video_input_format: str) -> Any:
-        from pose._api import result_arrays
+        from pose._raw import raw_batches
         from pose_app.predict import PredictRequest
+        from pose_app.predict.arrays import ArrayCollector
 
         models = self.models
         recorders: list[_RecordingRuntime] = []
@@ -200,6 +266,9 @@ class Predictor:
             frames_spec=spec or self.selection.frames,
             video_dataset=video_dataset, video_input_format=video_input_format,
         )
+        collector = ArrayCollector(then=use_case.sink)
+        if not make_labels:
+            use_case = attrs.evolve(use_case, sink=collector)
         result = use_case(request, models=models)
         labels = None
         if make_labels or output_path:
@@ -210,30 +279,38 @@ class Predictor:
                 from pose_adapters.slp.store import save_labels_atomic
 
                 save_labels_atomic(labels, output_path)
-        if make_labels and not return_confmaps:
-            return labels
-        out = result_arrays(result)
-        if return_confmaps and recorders and recorders[0].outputs:
-            from pose_app.model import CONFMAPS
-
-            out["confmaps"] = np.concatenate([o[CONFMAPS] for o in recorders[0].outputs])
         if make_labels:
-            out["labels"] = labels
-        return out
+            return labels
+        return raw_batches(result, collector, self.inference.batch_size,
+                           [r.outputs for r in recorders])
 
     def _predict_iterable(self, data: Iterable[Any], make_labels: bool) -> Any:
-        from pose._api import result_arrays
+        from pose._raw import raw_batches
         from pose_adapters.slp.store import labels_from_dataset
         from pose_app.ports.stream import IterableStream
         from pose_app.predict import PredictResult
+        from pose_app.predict.arrays import ArrayCollector
 
-        done = self.run_stream(IterableStream(data))
+        stream = self.stream_use_case
+        collector = ArrayCollector(then=stream.sink)
+        if not make_labels:
+            stream = attrs.evolve(stream, sink=collector)
+        done = stream(self._stream_request(None, GENERATOR_NAME), IterableStream(data),
+                      self.models)
         if make_labels:
             return labels_from_dataset(done.dataset)
         result = PredictResult(dataset=done.dataset, frames_processed=done.frames_processed,
                                frames_skipped=[], seconds=done.seconds,
                                model_type=done.model_type)
-        return result_arrays(result)
+        return raw_batches(result, collector, self.inference.batch_size, [])
+
+    def export_model(self, save_path: str | os.PathLike[str], **kwargs: Any) -> str:
+        """Write the loaded models as a ``pose export`` folder (``format="onnx"``,
+        ``"tensorrt"`` or ``"both"``; SLEAP 1.x's ``signatures``/``save_traces``/… are
+        accepted and unused). Returns the folder."""
+        from pose._export import export_model
+
+        return export_model(self, save_path, **kwargs)
 
     def run_stream(self, frames: FrameStream, *, output_path: str | None = None,
                    source_name: str = GENERATOR_NAME) -> StreamResult:
@@ -248,13 +325,16 @@ class Predictor:
                 generator in ``IterableStream``); it is closed at the end.
             source_name: The video name the output records.
         """
+        return self.stream_use_case(self._stream_request(output_path, source_name), frames,
+                                    self.models)
+
+    def _stream_request(self, output_path: str | None, source_name: str) -> Any:
         from pose_app.stream import StreamRequest
 
-        request = StreamRequest(
+        return StreamRequest(
             source_name=source_name, inference=self.inference, tracking=self.tracking,
             selection=self.selection, model_paths=self.model_paths, output_path=output_path,
             output_format=self.options.output.primary_format)
-        return self.stream_use_case(request, frames, self.models)
 
     # -- streams and single frames ----------------------------------------------------------
     def _new_session(self) -> RealtimeSession:

@@ -98,11 +98,12 @@ def chunk_frames_from_env() -> int:
     return value
 
 
-def make_progress(kind: str) -> ProgressReporter:
-    """The progress reporter for ``--progress`` (rich, json or none) or ``gui``."""
+def make_progress(kind: str, *, period: float | None = None) -> ProgressReporter:
+    """The progress reporter for ``--progress`` (rich, json or none) or ``gui``; ``period``:
+    seconds between reports (default: the reporter's)."""
     from pose_adapters.progress import make_progress as _make
 
-    return _make(kind)
+    return _make(kind, period=period)
 
 
 def labels_store() -> LabelsStore:

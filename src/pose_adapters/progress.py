@@ -69,7 +69,7 @@ class JsonProgress:
 class RichProgress(SilentExtras):
     """A rich progress bar on stderr with FPS and ETA."""
 
-    def __init__(self) -> None:
+    def __init__(self, refresh_per_second: float = 10.0) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -84,6 +84,7 @@ class RichProgress(SilentExtras):
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[fps]} FPS"), TimeElapsedColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), transient=False,
+            refresh_per_second=refresh_per_second,
         )
         self._task: Any = None
         self.t0 = 0.0
@@ -104,8 +105,9 @@ class RichProgress(SilentExtras):
         self._progress.stop()
 
 
-def make_progress(kind: str) -> ProgressReporter:
-    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``)."""
+def make_progress(kind: str, period: float | None = None) -> ProgressReporter:
+    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``);
+    ``period``: seconds between reports (json interval, rich refresh)."""
     from pose_app.ports.progress import NullProgress
 
     if kind == "gui":
@@ -113,7 +115,7 @@ def make_progress(kind: str) -> ProgressReporter:
 
         return GuiProgress()
     if kind == "json":
-        return JsonProgress()
-    if kind == "none" or not sys.stderr.isatty():
-        return NullProgress() if kind == "none" else RichProgress()
-    return RichProgress()
+        return JsonProgress() if period is None else JsonProgress(interval=period)
+    if kind == "none":
+        return NullProgress()
+    return RichProgress() if period is None else RichProgress(refresh_per_second=1.0 / period)

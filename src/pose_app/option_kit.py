@@ -5,8 +5,10 @@ Kept apart from :mod:`pose_app.options` so option groups can live in several mod
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, Literal, get_args
+import numbers
+from collections.abc import Iterable, Iterator, Mapping
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
 
@@ -19,12 +21,47 @@ OutputFormat = Literal["slp", "analysis_h5"]
 FLAGS = "flags"
 #: ``metadata`` key: the negative CLI flag of a bool (default: none).
 NEGATIVE = "negative"
+#: ``metadata`` key: the type the CLI parses the flag as, when it accepts more spellings than
+#: the option's own type (the converter maps them onto it).
+CLI_TYPE = "cli_type"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
 #: Class attribute of an option group: ``"kebab"`` spells its flags ``--max-batch-size``
 #: (``sleap-nn export``), otherwise they are the field names (``--max_instances``).
 FLAG_STYLE = "flag_style"
+
+
+def check_number_types(fields: Iterable[attrs.Attribute[Any]], values: Mapping[str, Any]) -> None:
+    """Refuse a value of the wrong kind for a bool, int or float option (Python callers pass
+    anything; the CLI parses to the right type already).
+
+    Raises:
+        InvalidOptionError: Naming the option, e.g. ``--batch_size must be an integer``.
+    """
+    for f in fields:
+        if f.name not in values or f.converter is not None:
+            continue
+        value = values[f.name]
+        members = set(get_args(f.type)) if get_origin(f.type) in (Union, UnionType) else {f.type}
+        if value is None and type(None) in members:
+            continue
+        is_bool = isinstance(value, bool) or _is_numpy_bool(value)
+        checks = {bool: ("True or False", is_bool),
+                  int: ("an integer", isinstance(value, numbers.Integral) and not is_bool),
+                  float: ("a number", isinstance(value, numbers.Real) and not is_bool)}
+        wanted = [checks[t] for t in (bool, int, float) if t in members]
+        if wanted and not any(ok for _, ok in wanted):
+            kinds = " or ".join(k for k, _ in wanted)
+            if type(None) in members:
+                kinds += " or None"
+            raise InvalidOptionError(f"--{f.name} must be {kinds}, got {value!r}")
+
+
+def _is_numpy_bool(value: Any) -> bool:
+    # numpy is not imported here: option modules stay light for ``pose CMD --help``
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool_", "bool")
 
 
 def one_of(choices: Any) -> Any:
@@ -138,6 +175,7 @@ def build_from_flags(cls: type, values: Mapping[str, Any], *, hint: str) -> Any:
     unknown = sorted(set(values) - set(flag_paths(cls)))
     if unknown:
         raise InvalidOptionError(f"unknown option(s): {', '.join(unknown)}", hint=hint)
+    check_number_types(option_fields(cls), values)
     return _build(cls, values)
 
 

@@ -23,6 +23,7 @@ import attrs
 
 from pose_app.option_kit import (  # noqa: F401 - re-exported
     _EXEC,
+    CLI_TYPE,
     EXECUTION,
     FLAGS,
     NEGATIVE,
@@ -32,6 +33,7 @@ from pose_app.option_kit import (  # noqa: F401 - re-exported
     _positive,
     _refinement,
     build_from_flags,
+    check_number_types,
     flag_paths,
     flat_flags,
     option_fields,
@@ -73,6 +75,8 @@ from pose_domain.errors import InvalidOptionError
 Precision = Literal["fp32", "bf16", "fp16", "int8"]
 RuntimeName = Literal["auto", "torch", "onnx", "openvino", "tensorrt", "keras"]
 Refinement = Literal["integral", "local", "none"]
+#: The CLI also takes SLEAP's ``None`` (the documented spelling of no refinement).
+_REFINEMENT_FLAG = Literal["integral", "local", "none", "None"]
 OverlapMethod = Literal["iou", "oks"]
 InputFormat = Literal["channels_last", "channels_first"]
 ProgressKind = Literal["rich", "json", "none"]
@@ -173,7 +177,8 @@ class InferenceOptions:
     """Peak threshold of the centroid stage of top-down and centroid models (default:
     --peak_threshold)."""
     integral_refinement: Refinement = attrs.field(
-        default="integral", converter=_refinement, validator=_one_of(Refinement)
+        default="integral", converter=_refinement, validator=_one_of(Refinement),
+        metadata={CLI_TYPE: _REFINEMENT_FLAG},
     )
     """Sub-pixel peak refinement: integral, local (SLEAP 1.x's quarter-stride step), or none."""
     integral_patch_size: int = attrs.field(default=DEFAULT_PATCH_SIZE, validator=_positive)
@@ -196,6 +201,13 @@ class InferenceOptions:
     """Bottom-up: smallest PAF line score that connects two peaks."""
     queue_maxsize: int = attrs.field(default=32, validator=_positive, metadata=_EXEC)
     """Frames buffered between the decoding and network stages."""
+    gt_centroids: str | None = None
+    """Centroids from the user instances of this labeled .slp instead of a centroid model: runs
+    the centered-instance model alone on its labeled frames (pose eval then scores that model
+    alone)."""
+    gt_instances: bool = False
+    """A centroid model on a labeled .slp: each centroid gets the nearest labeled instance
+    (pose eval then scores the centroid model alone)."""
     legacy_offset_refinement: bool = False
     """SLEAP 1.4 OffsetRefinementHead models, Keras runtime: refine with the learned offsets."""
     preprocess: PreprocessOptions = attrs.field(factory=PreprocessOptions)

@@ -32,13 +32,25 @@ from pose_domain.errors import UnsupportedInputError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
 
 
+def to_uint8(arr: np.ndarray) -> np.ndarray:
+    """Float images as uint8: values in ``[0, 1]`` (SLEAP's float convention) are scaled by
+    255, larger ones are taken as 0-255; other dtypes are left alone."""
+    if not np.issubdtype(arr.dtype, np.floating) or arr.size == 0:
+        return arr
+    top = float(np.nanmax(arr))
+    scaled = arr * 255.0 if top <= 1.0 else arr
+    return np.clip(np.rint(np.nan_to_num(scaled)), 0, 255).astype(np.uint8)
+
+
 def as_frame(image: Any) -> np.ndarray:
     """One frame as ``(H, W, C)`` uint8 (``(H, W)`` gains a channel axis; no copy otherwise).
 
+    Float frames are converted by :func:`to_uint8`.
+
     Raises:
-        UnsupportedInputError: Not a 2-D or 3-D uint8 array.
+        UnsupportedInputError: Not a 2-D or 3-D uint8 (or float) array.
     """
-    arr = np.asarray(image)
+    arr = to_uint8(np.asarray(image))
     if arr.dtype != np.uint8:
         raise UnsupportedInputError(
             f"frames must be uint8, got {arr.dtype}",
@@ -61,7 +73,7 @@ def as_frames(array: Any) -> np.ndarray:
     Raises:
         UnsupportedInputError: Wrong dtype or number of dimensions.
     """
-    arr = np.asarray(array)
+    arr = to_uint8(np.asarray(array))
     if arr.ndim == 4:
         if arr.dtype != np.uint8:
             as_frame(arr[0] if len(arr) else np.zeros((1, 1), arr.dtype))

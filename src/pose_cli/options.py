@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
 import attrs
 from cyclopts import Group, Parameter
 
-from pose_app.option_kit import FLAG_STYLE, FLAGS, NEGATIVE
+from pose_app.option_kit import CLI_TYPE, FLAG_STYLE, FLAGS, NEGATIVE
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def cli_type(cls: type) -> Any:
             kw["negative"] = ""
         if f.metadata.get("hidden"):
             kw["show"] = False
-        annotated: Any = Annotated[f.type, Parameter(**kw)]
+        annotated: Any = Annotated[f.metadata.get(CLI_TYPE, f.type), Parameter(**kw)]
         default = f.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             fields[f.name] = attrs.field(factory=default.factory, type=annotated)

@@ -114,3 +114,28 @@ def centroid_instance_arrays(
     points[:, node] = c
     scores[:, node] = v
     return points, scores
+
+
+def nearest_gt_instances(centroids: np.ndarray, gt_points: np.ndarray) -> np.ndarray:
+    """For each centroid, the ground-truth instance with a visible node nearest to it (SLEAP's
+    ground-truth instance peaks: a centroid model scored without a centered-instance model).
+
+    Args:
+        centroids: ``(n, 2)`` detected centroids.
+        gt_points: ``(m, N, 2)`` ground-truth instances (NaN = missing node).
+
+    Returns:
+        ``(n,)`` int64 index into ``gt_points`` per centroid; -1 when there is no instance
+        with a visible node. Each centroid picks independently (two may pick one instance).
+    """
+    c = np.asarray(centroids, dtype=np.float64).reshape(-1, 2)
+    g = np.asarray(gt_points, dtype=np.float64)
+    out = np.full(len(c), -1, dtype=np.int64)
+    if len(c) == 0 or g.size == 0:
+        return out
+    d = np.linalg.norm(g[None, :, :, :] - c[:, None, None, :], axis=-1)  # (n, m, N)
+    d = np.where(np.isnan(d), np.inf, d).min(axis=-1)  # nearest node of each instance
+    best = d.argmin(axis=1)
+    found = np.isfinite(d[np.arange(len(c)), best])
+    out[found] = best[found]
+    return out

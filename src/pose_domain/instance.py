@@ -96,11 +96,14 @@ class PredictedInstance(Instance):
         point_scores: ``(n_nodes,)`` confidence per node (NaN or 0 where missing, by model).
         score: Instance score (meaning depends on the model type).
         tracking_score: Association score set by the tracker or an identity model.
+        centroid: ``(2,)`` the detected centroid the instance was cropped around (top-down),
+            or None.
     """
 
     point_scores: NodeScores = attrs.field(converter=_vector)
     score: float = attrs.field(default=0.0, converter=float)
     tracking_score: float = attrs.field(default=0.0, converter=float)
+    centroid: np.ndarray | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.point_scores.shape[0] != self.points.shape[0]:

@@ -101,7 +101,9 @@ class KerasRuntime:
                  use_offsets: bool = False) -> None:
         p = Path(path)
         if p.is_dir():
-            p = p / "best_model.h5"
+            from pose_adapters.keras.weights import keras_weights_path
+
+            p = keras_weights_path(p)
         cfg = read_model_config(p)
         check_safe(cfg, p)  # before any Keras code sees the graph
         tf, keras = import_tf_keras()

@@ -14,6 +14,18 @@ import numpy as np
 
 from pose_domain.errors import ModelLoadError
 
+#: SLEAP 1.x weight files, preferred first (a run may keep only ``final_model.h5``).
+WEIGHT_NAMES = ("best_model.h5", "final_model.h5")
+
+
+def keras_weights_path(folder: Path) -> Path:
+    """``best_model.h5``, else ``final_model.h5`` (``best_model.h5`` when neither exists, for
+    the error message)."""
+    for name in WEIGHT_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / WEIGHT_NAMES[0]
+
 
 def _open(path: Path) -> Any:
     import h5py

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pose_adapters.keras.weights import keras_weights_path
 from pose_adapters.model_config.assembly import ConfigReading, WeightsFile, preprocessing_from
 from pose_adapters.model_config.defaults import LEGACY_KERAS_STRIDES, dig, first_non_null
 from pose_adapters.model_config.legacy_skeleton import skeleton_from_jsonpickle
@@ -20,6 +21,16 @@ from pose_app.model import Backbone, Preprocessing
 from pose_domain.errors import ModelLoadError
 
 CONFIG_NAME = "training_config.json"
+#: SLEAP 1.x config names, newest first (early releases wrote ``training_job.json``).
+CONFIG_NAMES = (CONFIG_NAME, "training_job.json")
+
+
+def legacy_config_path(folder: Path) -> Path | None:
+    """The SLEAP 1.x training config of ``folder`` (None when it has none)."""
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 #: SLEAP ≤1.4 head types, in the order the first non-null one is picked.
 _LEGACY_HEADS = ("single_instance", "centroid", "centered_instance", "multi_instance",
@@ -33,7 +44,7 @@ def read_legacy(folder: Path, cfg: dict[str, Any]) -> ConfigReading:
         ModelLoadError: An unknown backbone or head, or no skeleton.
         KeyError, TypeError, …: A value of the wrong shape (the loader's guard reports these).
     """
-    where = folder / CONFIG_NAME
+    where = legacy_config_path(folder) or folder / CONFIG_NAME
     model = cfg.get("model") or {}
     block = model.get("backbone") or {}
     unet = block.get("unet")
@@ -58,8 +69,8 @@ def read_legacy(folder: Path, cfg: dict[str, Any]) -> ConfigReading:
         backbone_block=settings,
         preprocessing=legacy_preprocessing(cfg),
         weights=WeightsFile(
-            path=folder / "best_model.h5",
-            missing=f"legacy model folder '{folder}' has no best_model.h5",
+            path=keras_weights_path(folder),
+            missing=f"legacy model folder '{folder}' has no best_model.h5 or final_model.h5",
             hint=("copy the Keras model next to training_config.json" if backbone.keras_only
                   else "copy the Keras weights next to training_config.json"),
             read_in_channels=_graph_in_channels if backbone.keras_only else _kernel_in_channels,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pose_adapters.model_config.assembly import ConfigReading, ModelConfig, assemble
-from pose_adapters.model_config.legacy import read_legacy
+from pose_adapters.model_config.legacy import legacy_config_path, read_legacy
 from pose_adapters.model_config.sleap_nn import read_sleap_nn
 from pose_app.model import ModelSpec
 from pose_domain.errors import InputNotFoundError, ModelLoadError, PoseError
@@ -47,7 +47,7 @@ def resolve_model_dir(model_path: str | Path) -> Path:
         return path.parent
     if path.suffix == ".h5" or (
         path.stem == "training_config" and path.suffix in (".yaml", ".yml", ".json")
-    ):
+    ) or path.name == "training_job.json":
         return path.parent
     raise ModelLoadError(
         f"'{path}' is not a model folder, checkpoint or training_config file",
@@ -73,9 +73,9 @@ def load_model_config(model_path: str | Path) -> ModelConfig:
     for name in ("training_config.yaml", "training_config.yml"):
         if (folder / name).is_file():
             return _guarded(read_sleap_nn, folder, _load_yaml(folder / name), folder / name)
-    if (folder / "training_config.json").is_file():
-        path = folder / "training_config.json"
-        return _guarded(read_legacy, folder, _load_json(path), path)
+    legacy = legacy_config_path(folder)
+    if legacy is not None:
+        return _guarded(read_legacy, folder, _load_json(legacy), legacy)
     raise ModelLoadError(
         f"model folder '{folder}' has no training_config.yaml or training_config.json",
         hint="pass a folder written by sleap-nn training or SLEAP ≤1.4",

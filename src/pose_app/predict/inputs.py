@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pose_app.dataset import Dataset, Suggestion, VideoRef
 from pose_app.ports.labels import LabelsStore
@@ -48,22 +48,34 @@ class FrameInput:
 
 
 def open_input(request: PredictRequest, *, gt_mode: bool, labels_store: LabelsStore,
-               open_video: VideoOpener) -> FrameInput:
+               open_video: VideoOpener, keep_instances: bool = True) -> FrameInput:
     """The input of ``request``: a labels file (by suffix) or a video.
 
     Args:
         gt_mode: The stage needs the input's instances as centroids (a ``.slp`` is required).
+        keep_instances: The user instances of a labels input go to the output.
 
     Raises:
         UnsupportedInputError: GT-centroid mode on a video.
     """
     sel = request.selection
+    gt_path = request.inference.gt_centroids
+    lookup = ground_truth_lookup(labels_store.load(gt_path)) if gt_path else None
     if is_labels_path(request.data_path):
-        return LabelsInput(labels_store.load(request.data_path), request, labels_store, gt_mode)
+        return LabelsInput(labels_store.load(request.data_path), request, labels_store, gt_mode,
+                           keep_instances, lookup)
+    if lookup is not None:
+        vi = sel.video_index or 0
+        labeled = {fi for (v, fi) in lookup if v == vi}
+        src = open_video(request.data_path, dataset=request.video_dataset,
+                         input_format=request.video_input_format)
+        return VideoInput(src, request.frames_spec, only=labeled,
+                          gt=lambda fi: lookup.get((vi, fi), []))
     if gt_mode:
         raise UnsupportedInputError(
-            "a centered-instance model alone needs a .slp with instances to crop around",
-            hint="add a centroid model (-m) or give a labeled .slp as input",
+            "this run takes centroids or instances from labels (a centered-instance model "
+            "alone, or --gt_instances): the input must be a .slp with instances",
+            hint="give a labeled .slp as input, or --gt_centroids LABELS with a video",
         )
     if any((sel.only_labeled_frames, sel.only_suggested_frames, sel.exclude_user_labeled,
             sel.only_predicted_frames)):
@@ -73,18 +85,33 @@ def open_input(request: PredictRequest, *, gt_mode: bool, labels_store: LabelsSt
     return VideoInput(src, request.frames_spec)
 
 
-class VideoInput(FrameInput):
-    """Every selected frame of one video (video index 0)."""
+GtLookup = dict[tuple[int, int], list[Instance]]
 
-    def __init__(self, src: FrameSource, frames_spec: str) -> None:
+
+def ground_truth_lookup(ds: Dataset) -> GtLookup:
+    """User instances by ``(video_index, frame_idx)`` (``--gt_centroids``)."""
+    return {(f.video_index, f.frame_idx): f.user_instances for f in ds.frames
+            if f.has_user_instances}
+
+
+class VideoInput(FrameInput):
+    """Every selected frame of one video (video index 0).
+
+    With ``only``, just those frame indices; ``gt`` gives a frame's ground-truth instances.
+    """
+
+    def __init__(self, src: FrameSource, frames_spec: str, *, only: set[int] | None = None,
+                 gt: Callable[[int], list[Instance]] | None = None) -> None:
         self.src = src
+        self.gt = gt
         selected = select_video_frames(frames_spec, src.n_frames)
         if selected.outside:
             log.warning(
                 "--frames: %d selected frame(s) are past the end of the video (%d frames); "
                 "skipping them", selected.outside, src.n_frames,
             )
-        self.indices = [it.frame_idx for it in selected.items]
+        self.indices = [it.frame_idx for it in selected.items
+                        if only is None or it.frame_idx in only]
         self.videos = [src.video_ref()]
         self.suggestions = []
         self.method = selected.method
@@ -100,7 +127,8 @@ class VideoInput(FrameInput):
                 yield FrameJob(video_index=0, frame_idx=idx, image=image, resumed=True)
                 continue
             got, image = next(frames)
-            yield FrameJob(video_index=0, frame_idx=got, image=image)
+            gt = self.gt(got) if self.gt is not None else []
+            yield FrameJob(video_index=0, frame_idx=got, image=image, gt_instances=list(gt))
 
     def close(self) -> None:
         self.src.close()
@@ -110,7 +138,8 @@ class LabelsInput(FrameInput):
     """Frames of a labels file (parity notes §4.2–4.3, the reference ``track`` semantics)."""
 
     def __init__(self, ds: Dataset, request: PredictRequest, store: LabelsStore,
-                 gt_mode: bool) -> None:
+                 gt_mode: bool, keep_instances: bool = True,
+                 lookup: GtLookup | None = None) -> None:
         self.ds = ds
         self.store = store
         self.videos = list(ds.videos)
@@ -127,6 +156,8 @@ class LabelsInput(FrameInput):
         self.items = selected.items
         self.method = selected.method
         self.gt_mode = gt_mode
+        self.keep_instances = keep_instances
+        self.lookup = lookup
         self.only_labeled = sel.only_labeled_frames
         self.n_jobs = len(self.items)
 
@@ -144,9 +175,11 @@ class LabelsInput(FrameInput):
             if not resumed or decode_skipped:
                 for _, img in self._source(vi).iter_frames([fi]):
                     image = img
-            keep = list(lf.user_instances) if lf is not None else []
+            keep = list(lf.user_instances) if lf is not None and self.keep_instances else []
             gt: list[Instance] = []
-            if self.gt_mode and lf is not None:
+            if self.lookup is not None:
+                gt = list(self.lookup.get((vi, fi), []))
+            elif self.gt_mode and lf is not None:
                 gt = list(lf.user_instances) if self.only_labeled else list(lf.instances)
             yield FrameJob(video_index=vi, frame_idx=fi, image=image, gt_instances=gt,
                            keep_instances=keep, resumed=resumed)

@@ -127,7 +127,8 @@ class PredictUseCase:
         started_at = _dt.datetime.now().isoformat()
         stage = build_stage(models, request.inference, self.resizer)
         source = open_input(request, gt_mode=stage.needs_gt_centroids,
-                            labels_store=self.labels_store, open_video=self.open_video)
+                            labels_store=self.labels_store, open_video=self.open_video,
+                            keep_instances=stage.keeps_input_instances)
         tracker = self._tracker(request, stage)
         use_image = bool(request.tracking is not None and request.tracking.flow.use_flow)
         stored = {(r.video_index, r.frame_idx): r

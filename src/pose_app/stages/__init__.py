@@ -32,6 +32,7 @@ from pose_app.stages.base import (
     filter_params,
 )
 from pose_app.stages.exported import EXPORTED_PREFIX, build_exported_stage
+from pose_app.stages.ground_truth import GroundTruthInstancesStage
 from pose_app.stages.top_down import TopDownBatch, TopDownStage
 from pose_app.stages.whole_frame import (
     BottomUpStage,
@@ -47,6 +48,7 @@ __all__ = [
     "BottomUpStage",
     "CentroidOnlyStage",
     "FrameJob",
+    "GroundTruthInstancesStage",
     "MultiClassBottomUpStage",
     "SingleInstanceStage",
     "Stage",
@@ -79,6 +81,8 @@ def build_stage(models: Sequence[LoadedModel], options: InferenceOptions,
     Raises:
         IncompatibleModelsError: Two models of one type, or a combination with no pipeline.
     """
+    if options.gt_instances or options.gt_centroids:
+        return _ground_truth_stage(models, options, resizer)
     if models and models[0].spec.model_type.startswith(EXPORTED_PREFIX):
         return build_exported_stage(models, options, resizer)  # a sleap-nn export folder
     by_type: dict[str, LoadedModel] = {}
@@ -109,3 +113,23 @@ def build_stage(models: Sequence[LoadedModel], options: InferenceOptions,
         f"these models cannot be combined: {kinds}",
         hint="use one model, or centroid + centered_instance / multi_class_topdown",
     )
+
+
+def _ground_truth_stage(models: Sequence[LoadedModel], options: InferenceOptions,
+                        resizer: ImageResizer) -> AnyStage:
+    """One stage of a top-down model with the other one replaced by the labels."""
+    if options.gt_instances and options.gt_centroids:
+        raise IncompatibleModelsError(
+            "--gt_centroids and --gt_instances replace both top-down models",
+            hint="use one of them",
+        )
+    want = ("centroid",) if options.gt_instances else _INSTANCE_TYPES
+    found = [m for m in models if m.spec.model_type in want]
+    if not found:
+        flag, kind = (("--gt_instances", "a centroid model") if options.gt_instances
+                      else ("--gt_centroids", "a centered-instance model"))
+        raise IncompatibleModelsError(f"{flag} needs {kind}",
+                                      hint=f"add {kind} with -m")
+    if options.gt_instances:
+        return GroundTruthInstancesStage(found[:1], options, resizer)
+    return TopDownStage(found[:1], options, resizer, gt_centroids=True)

@@ -173,13 +173,16 @@ class Stage(Generic[BatchT]):
     * ``keeps_empty_frames``: frames with no instance stay in the output (reference ``track``);
     * ``trackable``: its instances may be tracked (not multi-class ones: they carry identities);
     * ``needs_gt_centroids``: the centroids come from the input's instances (a lone
-      centered-instance model), so the input must be a labeled ``.slp``.
+      centered-instance model), so the input must be a labeled ``.slp``;
+    * ``keeps_input_instances``: the user instances of a labeled input stay in the output
+      (not when the output skeleton is another one, as a lone centroid model's).
     """
 
     model_type: str = ""
     keeps_empty_frames: bool = False
     trackable: bool = True
     needs_gt_centroids: bool = False
+    keeps_input_instances: bool = True
 
     def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
                  resizer: ImageResizer) -> None:

@@ -121,7 +121,10 @@ class BakedTopDownStage(_BakedStage):
             for i in np.flatnonzero(np.asarray(o["instance_valid"][b], dtype=bool)).tolist():
                 p = np.asarray(o["peaks"][b, i], dtype=np.float64)
                 v = np.where(np.isnan(p).any(axis=1), np.nan, o["peak_vals"][b, i])
-                insts.append(instance_from(p, v, float(np.nansum(v))))
+                inst = instance_from(p, v, float(np.nansum(v)))
+                if "centroids" in o:
+                    inst.centroid = np.asarray(o["centroids"][b, i], dtype=np.float64)
+                insts.append(inst)
             if self.options.max_instances is not None:
                 insts = insts[: self.options.max_instances]
             out.append(self._finish(insts))

@@ -167,6 +167,8 @@ class TopDownStage(Stage[TopDownBatch]):
                     # class's track and a NaN probability.
                     track = self._tracks[int(cls_idx[k])]
                     tscore = float(cls_p[k])
-                insts.append(instance_from(fpts[k], fvals[k], float(cvals[k]), track, tscore))
+                inst = instance_from(fpts[k], fvals[k], float(cvals[k]), track, tscore)
+                inst.centroid = cents[-1]
+                insts.append(inst)
             out.append(self._finish(insts, cents))
         return out

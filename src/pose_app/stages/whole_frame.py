@@ -126,6 +126,7 @@ class CentroidOnlyStage(WholeFrameStage):
     """A lone centroid model: a single-node ``centroid`` instance per peak (parity notes §3.10)."""
 
     model_type = "centroid"
+    keeps_input_instances = False  # the reference writes only the 1-node predictions
 
     def __init__(self, models: Sequence[LoadedModel], options: InferenceOptions,
                  resizer: ImageResizer) -> None:
@@ -153,6 +154,8 @@ class CentroidOnlyStage(WholeFrameStage):
                 s = np.full(n_nodes, np.nan)
                 p[0] = ps.points[k] * factor
                 s[0] = ps.values[k]
-                insts.append(instance_from(p, s, float(ps.values[k])))
+                inst = instance_from(p, s, float(ps.values[k]))
+                inst.centroid = p[0].copy()
+                insts.append(inst)
             out.append(self._finish(insts))
         return out

@@ -89,7 +89,10 @@ def sleap_track(
                                                      help="Only suggested frames.")] = False,
     no_empty_frames: Annotated[bool, Parameter(name="--no-empty-frames", negative="",
                                                help="Drop empty frames.")] = False,
-    verbosity: Annotated[str | None, _p("--verbosity", help="Accepted; ignored.")] = None,
+    verbosity: Annotated[
+        Literal["rich", "json", "none"] | None,
+        _p("--verbosity", help="Progress: rich (a bar), json (JSON lines) or none."),
+    ] = None,
 ) -> int:
     """Run a SLEAP 1.x sleap-track command line with pose."""
     from pose_app.options import TrackOptions
@@ -105,6 +108,7 @@ def sleap_track(
         max_instances=max_instances, batch_size=batch_size, peak_threshold=peak_threshold,
         gpu=gpu, cpu=cpu, only_labeled_frames=only_labeled_frames,
         only_suggested_frames=only_suggested_frames, no_empty_frames=no_empty_frames,
+        verbosity=verbosity,
     )
     return run_track([data_path], list(model or []), TrackOptions.from_flags(flags))
 
@@ -127,6 +131,8 @@ def sleap_track_flags(**kw: Any) -> dict[str, Any]:
         "only_suggested_frames": kw["only_suggested_frames"],
         "no_empty_frames": kw["no_empty_frames"], "tracking": tracking,
     }
+    if kw.get("verbosity") is not None:
+        flags["progress"] = kw["verbosity"]
     if tracking:
         flags.update(
             use_flow=str(tracker).startswith("flow"), features=features,

@@ -28,9 +28,9 @@ def test_run_inference_returns_labels_and_writes(tmp_path):
 
 def test_run_inference_arrays_and_confmaps():
     out = run_inference(VIDEO, SINGLE, make_labels=False, return_confmaps=True, frames="0-5")
-    assert list(out["frame_idx"]) == [0, 1, 2, 3, 4, 5]
-    assert out["points"][0].shape == (1, 2, 2)
-    assert out["confmaps"].shape[0] == 6 and out["confmaps"].shape[1] == 2
+    assert [list(b["frame_ind"]) for b in out] == [[0, 1, 2, 3], [4, 5]]  # one dict per batch
+    assert out[0]["instance_peaks"].shape == (4, 1, 2, 2)
+    assert out[1]["confmaps"].shape[0] == 2 and out[1]["confmaps"].shape[-1] == 2  # NHWC
 
 
 def test_predictor_is_reused_across_inputs(tmp_path):
@@ -49,7 +49,7 @@ def test_collaborators_are_injectable():
     predictor = Predictor.from_model_paths(SINGLE, open_video=lambda path, **kw: source)
     out = predictor.predict("anything.mp4", make_labels=False)
     assert source.read_log == [0, 1, 2]  # frames came from the injected source
-    assert out["provenance"]["frame_selection"]["frames_processed"] == 3
+    assert [list(b["frame_ind"]) for b in out] == [[0, 1, 2]]
 
 
 def test_unknown_option_is_an_input_error():

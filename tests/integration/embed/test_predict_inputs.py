@@ -82,8 +82,8 @@ def test_one_frame_and_gray_frame_are_accepted(frames):
     gray = predictor.predict(frames[0][..., 0])
     assert [lf.frame_idx for lf in one.labeled_frames] == [0]
     np.testing.assert_allclose(_label_points(one)[0], _label_points(gray)[0])
-    arrays = predictor.predict(frames[:2], make_labels=False)
-    assert list(arrays["frame_idx"]) == [0, 1]
+    (batch,) = predictor.predict(frames[:2], make_labels=False)
+    assert list(batch["frame_ind"]) == [0, 1]
 
 
 def test_in_memory_labels_are_predicted_without_a_file():
@@ -96,7 +96,7 @@ def test_in_memory_labels_are_predicted_without_a_file():
 def test_bad_inputs_are_one_line_errors(frames):
     predictor = pose.load_model(KINDS["single_instance"], progress_reporting="none")
     with pytest.raises(UnsupportedInputError):
-        predictor.predict(frames.astype(np.float32))
+        predictor.predict(frames.astype(np.int16))  # float (SLEAP's [0, 1]) is accepted
     with pytest.raises(UnsupportedInputError):
         predictor.predict(42)
     with pytest.raises(InvalidOptionError):

@@ -14,7 +14,7 @@ SINGLE = str(DATA / "models" / "sleapnn" / "single_instance")
 def _points(**options) -> np.ndarray:
     out = run_inference(VIDEO, SINGLE, make_labels=False, frames="0-2", progress="none",
                         **options)
-    return np.concatenate(out["points"])
+    return np.concatenate([b["instance_peaks"][:, 0] for b in out])
 
 
 def test_integral_refinement_true_means_integral():
@@ -28,7 +28,7 @@ def test_integral_refinement_true_means_integral():
 def test_progress_as_a_string():
     # Before: AttributeError: 'str' object has no attribute 'start'.
     out = run_inference(VIDEO, SINGLE, make_labels=False, frames="0", progress="none")
-    assert list(out["frame_idx"]) == [0]
+    assert [list(b["frame_ind"]) for b in out] == [[0]]
 
 
 def test_local_refinement_moves_by_a_quarter_stride():

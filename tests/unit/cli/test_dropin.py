@@ -79,3 +79,30 @@ def test_output_formats_repeat_and_siblings() -> None:
     assert sibling_output("a/out.slp", "analysis_h5") == "a/out.analysis.h5"
     assert sibling_output("a/out.analysis.h5", "slp") == "a/out.slp"
     assert OutputOptions(embed=True).embed == "true"  # type: ignore[arg-type]
+
+
+def test_sleap_track_verbosity_sets_progress() -> None:
+    from pose_app.options import TrackOptions
+    from pose_cli.commands.sleap_track import sleap_track_flags
+
+    flags = sleap_track_flags(
+        output=None, frames=None, video_dataset=None, video_input_format="channels_last",
+        video_index=None, tracker=None, similarity="instance", match="greedy", track_window=5,
+        max_tracks=None, target_instance_count=None, post_connect_single_breaks=0,
+        clean_instance_count=0, clean_iou_threshold=0.0, max_instances=None, batch_size=4,
+        peak_threshold=0.2, gpu=None, cpu=True, only_labeled_frames=False,
+        only_suggested_frames=False, no_empty_frames=False, verbosity="none",
+    )
+    assert TrackOptions.from_flags(flags).run.progress == "none"
+
+
+def test_integral_refinement_none_spelling_is_a_cli_choice() -> None:
+    from typing import get_args
+
+    import attrs
+
+    from pose_app.options import CLI_TYPE, InferenceOptions
+
+    field = attrs.fields_dict(InferenceOptions)["integral_refinement"]
+    assert "None" in get_args(field.metadata[CLI_TYPE])
+    assert InferenceOptions(integral_refinement="None").integral_refinement == "none"
