@@ -5,19 +5,25 @@ Kept apart from :mod:`pose_app.options` so option groups can live in several mod
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+import re
+from typing import Any, get_args
 
 import attrs
 
 from pose_domain.errors import InvalidOptionError
 
-OutputFormat = Literal["slp", "analysis_h5"]
+#: An ``--output_format`` name; the choices come from the format registry
+#: (:mod:`pose_app.formats`), which the composition root builds (ADR-0170).
+OutputFormat = str
 
 
 #: ``metadata`` key: extra CLI spellings of a flag.
 FLAGS = "flags"
 #: ``metadata`` key: the negative CLI flag of a bool (default: none).
 NEGATIVE = "negative"
+#: ``metadata`` key: the flag's choices are a registry's names (the CLI asks the composition
+#: root for them), e.g. ``"output_formats"``.
+CHOICES = "choices"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
@@ -80,12 +86,12 @@ def _formats(value: Any) -> list[str]:
 
 
 def _each_format(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    allowed = get_args(OutputFormat)
+    """Format names are well formed; which exist is the registry's to say (checked with the
+    inputs, before any model loads)."""
     for v in value:
-        if v not in allowed:
-            raise InvalidOptionError(
-                f"--output_format must be one of {', '.join(allowed)}, got '{v}'"
-            )
+        if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", v):
+            raise InvalidOptionError(f"--output_format: '{v}' is not a format name",
+                                     hint="pose system lists the formats")
 
 
 def _embed(value: Any) -> Any:

@@ -19,6 +19,7 @@ import attrs
 
 from pose_app.option_kit import (  # noqa: F401 - re-exported
     _EXEC,
+    CHOICES,
     EXECUTION,
     FLAGS,
     NEGATIVE,

@@ -18,16 +18,17 @@ import attrs
 from pose_domain.errors import InvalidOptionError
 
 if TYPE_CHECKING:
+    from pose_adapters.formats import FormatsWriter
     from pose_app.batch import BatchUseCase, Finalize
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
+    from pose_app.formats import FormatRegistry
     from pose_app.options import OutputOptions, RunOptions, TrackingOptions, TrackOptions
     from pose_app.ports.chunks import ChunkStore
     from pose_app.ports.executor import Chunk, Executor, Job
     from pose_app.ports.flow import OpticalFlow
     from pose_app.ports.labels import LabelsStore
     from pose_app.ports.models import ModelLoader
-    from pose_app.ports.output import DatasetWriter
     from pose_app.ports.progress import ProgressReporter
     from pose_app.ports.runtime import ImageResizer
     from pose_app.ports.stop import StopToken
@@ -148,7 +149,6 @@ def build_predict_use_case(
     The use case owns each output's lifecycle (resume from ``<output>.partial/``, predict,
     write, clear the chunks); ``stop`` ends a run early with everything predicted saved.
     """
-    from pose_adapters.slp import PredictionWriter
     from pose_app.ports.progress import NullProgress
     from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
@@ -184,17 +184,51 @@ def build_predict_use_case(
         system_info=system_info,
         on_result=on_result or frame_reporter(progress),
         chunk_store_for=_counted_chunks(progress),
-        writer=(PredictionWriter() if output is None
-                else _outputs_writer(output, centroid_output)),
+        writer=outputs_writer(output, centroid_output),
         chunk_size=chunk_frames_from_env(),
         stop=stop or NeverStop(),
     )
 
 
-def _outputs_writer(output: OutputOptions, centroid_output: str) -> DatasetWriter:
-    from pose_adapters.slp import OutputsWriter
+def format_registry() -> FormatRegistry:
+    """Every output format and input kind: pose's own and those of installed plug-ins."""
+    from pose_adapters.formats import registry
 
-    return OutputsWriter(output, centroid_output)
+    return registry()
+
+
+def outputs_writer(output: OutputOptions | None = None,
+                   centroid_output: str = "instance") -> FormatsWriter:
+    """The writer of every ``--output_format`` of ``output`` (None: the format each write
+    names), with ``--embed`` / ``--centroid-output``."""
+    from pose_adapters.formats import FormatsWriter
+    from pose_app.formats import WriteContext
+
+    if output is None:
+        return FormatsWriter(format_registry(), context=WriteContext(
+            centroid_output=centroid_output))
+    return FormatsWriter(format_registry(), tuple(output.output_format), WriteContext(
+        embed=output.embed, restore_source_videos=output.restore_source_videos,
+        centroid_output=centroid_output))
+
+
+def check_request(inputs: list[str], options: TrackOptions) -> None:
+    """Every input readable as its kind and every output format writable here, before any
+    model loads (one line per fault)."""
+    from pose_adapters.formats import check_available
+
+    registry = format_registry()
+    check_available(registry, options.output.output_format)
+    for path in inputs:
+        kind = registry.input_kind(path)
+        if kind is not None:
+            kind.check(path, options.input.video_dataset, options.input.video_input_format)
+
+
+def output_path(path: str, output_format: str) -> str:
+    """Where ``output_format`` is written for the output ``path`` (``W.slp`` ->
+    ``W.analysis.h5``)."""
+    return format_registry().output_path(path, output_format)
 
 
 def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
@@ -211,10 +245,8 @@ def build_track_only_use_case(progress: ProgressReporter | None = None) -> Track
 
 def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
                   centroid_output: str = "instance") -> list[str]:
-    """Write every ``--output_format`` (the first to ``path``, the others beside it)."""
-    from pose_adapters.slp import OutputsWriter
-
-    return OutputsWriter(output, centroid_output).write_all(dataset, path)
+    """Write every ``--output_format`` (the first to ``path``, the others named after it)."""
+    return outputs_writer(output, centroid_output).write_all(dataset, path)
 
 
 def count_frames(path: str, options: TrackOptions) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from pose_domain.errors import InputNotFoundError, OutputWriteError
 
@@ -14,14 +13,13 @@ VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", 
 def expand_inputs(paths: list[str]) -> list[str]:
     """``-i`` values → input paths: files as given, folders expanded to their videos/.slp files
     (an image folder stays one input), ``.txt`` files read as one path per line."""
+    from pose_adapters.formats.inputs import ListFileKind
+
+    lists = ListFileKind()
     out: list[str] = []
     for p in paths:
-        if p.lower().endswith(".txt") and os.path.isfile(p):
-            base = os.path.dirname(p)
-            for line in Path(p).read_text().splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    out.append(line if os.path.isabs(line) else os.path.join(base, line))
+        if lists.recognises(p):
+            out.extend(lists.paths(p))  # one line naming the line that names no file
             continue
         if os.path.isdir(p):
             entries = sorted(os.listdir(p))
@@ -64,14 +62,15 @@ def check_output_path(path: str) -> None:
 
 def output_for(data_path: str, output_path: str | None, output_format: str,
                track_only: bool) -> str:
-    """Where one input's result goes: ``-o`` as given, else the reference's default name."""
-    if output_path:
-        return output_path
+    """Where one input's result goes: ``-o`` (else the reference's default name) named for
+    ``output_format`` as the reference names analysis files: ``-o W.slp --output_format
+    analysis_h5`` writes ``W.analysis.h5``."""
     if track_only:
+        if output_path:
+            return output_path
         from pose_app.track import default_output_path as track_output
 
         return track_output(data_path)
-    out = default_output_path(data_path)
-    if output_format == "analysis_h5":
-        out = out[: -len(".slp")] + ".analysis.h5"
-    return out
+    from pose_cli.bootstrap import output_path as named
+
+    return named(output_path or default_output_path(data_path), output_format)

@@ -78,6 +78,7 @@ def _run_track(data_paths: list[str], model_paths: list[str], options: TrackOpti
         plan.check_batch_options(options)
         executor = bootstrap.make_executor(options.run, stop)  # fails first when ray is missing
     inputs = expand_inputs(list(data_paths))
+    bootstrap.check_request(inputs, options)  # inputs and formats, before any model loads
     if options.output.output_path and len(inputs) > 1:
         raise InvalidOptionError("-o names one file but several inputs were given",
                                  hint="drop -o to write <input>.predictions.slp per input")
@@ -277,7 +278,9 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
         use_case = bootstrap.build_track_only_use_case(progress)
         tracked = use_case(_track_only_request(shared, job.input_path, out, frames, tracking))
         return {"frames": tracked.frames_processed, "output": out}
-    predict = bootstrap.build_predict_use_case(progress=progress)
+    predict = bootstrap.build_predict_use_case(  # chunks are .slp parts, merged later
+        progress=progress, output=None if job.part_path else shared.options.output,
+        centroid_output=shared.options.predict.centroid_output)
     request = _predict_request(
         shared, job.input_path, out,
         "slp" if job.part_path else shared.options.output.primary_format,

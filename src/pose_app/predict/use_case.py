@@ -174,6 +174,7 @@ class PredictUseCase:
             tracks=tracks,
             suggestions=source.suggestions,
             source_path=request.data_path,
+            run_frames=[(f.job.video_index, f.job.frame_idx) for f in collector.frames],
         )
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
