@@ -7,9 +7,21 @@ root; ADR-0136).
 >>> for lf in predictor.predict_streaming(gen):  # one sio.LabeledFrame per frame
 ...     ...
 >>> lf = predictor.predict_frame(image)          # realtime: one frame in, poses out
+>>> pose.save(labels, "out.nwb")                 # any format of pose.output_formats()
+>>> pose.convert("run.slp", "run.dlc.csv")
 """
 
+from pose._formats import convert, input_kinds, output_formats, save
 from pose._metadata import ExportMetadata, load_metadata
 from pose._predictor import Predictor, load_model
 
-__all__ = ["ExportMetadata", "Predictor", "load_metadata", "load_model"]
+__all__ = [
+    "ExportMetadata",
+    "Predictor",
+    "convert",
+    "input_kinds",
+    "load_metadata",
+    "load_model",
+    "output_formats",
+    "save",
+]

@@ -127,6 +127,20 @@ class FormatRegistry:
         """Where format ``name`` is written for the output ``path`` (:func:`format_path`)."""
         return format_path(path, self.output(name).suffix, [f.suffix for f in self.outputs])
 
+    def format_of(self, path: str) -> str:
+        """The format whose suffix ``path`` ends in (the longest match); one line when none
+        or several equally long do."""
+        low = path.lower()
+        hits = [f for f in self.outputs if low.endswith(f.suffix.lower())]
+        best = [f for f in hits if len(f.suffix) == max((len(h.suffix) for h in hits), default=0)]
+        if len(best) != 1:
+            known = ", ".join(f"{f.suffix} ({f.name})" for f in self.outputs)
+            raise InvalidOptionError(
+                f"cannot tell the format of {path} from its name",
+                hint=f"name it with --format, or end the file in one of: {known}",
+            )
+        return best[0].name
+
     def input_kind(self, path: str) -> InputKind | None:
         """The first input kind that recognises ``path`` (None: none does)."""
         for kind in self.inputs:

@@ -65,6 +65,7 @@ class Predictor:
         tracking: TrackingOptions | None = None,
         selection: FrameSelection | None = None,
         model_paths: Sequence[str] = (),
+        output_format: Sequence[str] = ("slp",),
     ) -> None:
         self.models = list(models)
         self.use_case = use_case
@@ -72,6 +73,7 @@ class Predictor:
         self.tracking = tracking
         self.selection = selection or FrameSelection()
         self.model_paths = tuple(model_paths)
+        self.output_format = tuple(output_format)
 
     @classmethod
     def from_model_paths(
@@ -107,7 +109,7 @@ class Predictor:
         models = use_case.load_models(tuple(paths), opts.inference)
         return cls(models, use_case, inference=opts.inference,
                    tracking=opts.tracking_or_none(), selection=opts.selection,
-                   model_paths=paths)
+                   model_paths=paths, output_format=opts.output.output_format)
 
     def predict(
         self,
@@ -119,8 +121,13 @@ class Predictor:
         return_confmaps: bool = False,
         video_dataset: str | None = None,
         video_input_format: str = "channels_last",
+        output_format: str | Sequence[str] | None = None,
     ) -> Any:
         """Predict on one input.
+
+        ``output_format``: the format(s) written for ``output_path`` (default: the
+        ``output_format`` option, else ``slp``); the first goes to ``output_path`` named for
+        its format, the others beside it (``pose system`` lists the formats).
 
         Returns:
             ``sleap_io.Labels`` when ``make_labels`` (also written to ``output_path`` if
@@ -139,16 +146,26 @@ class Predictor:
             frames_spec=frames or self.selection.frames,
             video_dataset=video_dataset, video_input_format=video_input_format,
         )
+        formats = ([output_format] if isinstance(output_format, str)
+                   else list(output_format or self.output_format))
+        if output_path:
+            from pose_cli import bootstrap
+
+            bootstrap.check_outputs(formats)
         result = self.use_case(request, models=models)
         labels = None
-        if make_labels or output_path:
+        if output_path:
+            from pose_app.options import OutputOptions
+            from pose_cli import bootstrap
+
+            target = bootstrap.output_path(output_path, formats[0])
+            with bootstrap.output_lock(target):
+                bootstrap.write_outputs(result.dataset, target,
+                                        OutputOptions(output_format=formats))
+        if make_labels:
             from pose_adapters.slp.store import labels_from_dataset
 
             labels = labels_from_dataset(result.dataset)
-            if output_path:
-                from pose_adapters.slp.store import save_labels_atomic
-
-                save_labels_atomic(labels, output_path)
         if make_labels and not return_confmaps:
             return labels
         out = result_arrays(result)
@@ -207,11 +224,12 @@ def run_inference(
             ``tracking=True``, ``max_tracks=2``, ``peak_threshold=0.3``.
     """
     frames = options.pop("frames", "")
+    output_format = options.pop("output_format", None)
     video_dataset = options.pop("video_dataset", None)
     video_input_format = options.pop("video_input_format", "channels_last")
     predictor = Predictor.from_model_paths(model_paths, **options)
     return predictor.predict(
         data_path, frames=frames, output_path=output_path, make_labels=make_labels,
         return_confmaps=return_confmaps, video_dataset=video_dataset,
-        video_input_format=video_input_format,
+        video_input_format=video_input_format, output_format=output_format,
     )

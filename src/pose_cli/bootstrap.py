@@ -20,6 +20,7 @@ from pose_domain.errors import InvalidOptionError
 if TYPE_CHECKING:
     from pose_adapters.formats import FormatsWriter
     from pose_app.batch import BatchUseCase, Finalize
+    from pose_app.convert import ConvertUseCase
     from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
     from pose_app.formats import FormatRegistry
@@ -212,13 +213,26 @@ def outputs_writer(output: OutputOptions | None = None,
         centroid_output=centroid_output))
 
 
+def build_convert_use_case() -> ConvertUseCase:
+    """``pose convert``: sleap-io loading, the format writer."""
+    from pose_app.convert import ConvertUseCase
+
+    return ConvertUseCase(labels_store=labels_store(), writer=outputs_writer(),
+                          registry=format_registry())
+
+
+def check_outputs(formats: list[str]) -> None:
+    """Every format known and its library installed (one line otherwise)."""
+    from pose_adapters.formats import check_available
+
+    check_available(format_registry(), formats)
+
+
 def check_request(inputs: list[str], options: TrackOptions) -> None:
     """Every input readable as its kind and every output format writable here, before any
     model loads (one line per fault)."""
-    from pose_adapters.formats import check_available
-
+    check_outputs(list(options.output.output_format))
     registry = format_registry()
-    check_available(registry, options.output.output_format)
     for path in inputs:
         kind = registry.input_kind(path)
         if kind is not None:
