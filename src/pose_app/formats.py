@@ -13,75 +13,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
-
 import attrs
 
-from pose_app.dataset import Dataset
+from pose_app.ports.formats import InputKind, OutputFormat, WriteContext
 from pose_domain.errors import InvalidOptionError
+
+__all__ = ["FormatRegistry", "InputKind", "OutputFormat", "WriteContext", "format_path"]
 
 #: Entry-point groups where other installed packages register formats.
 OUTPUT_FORMATS_GROUP = "pose.output_formats"
 INPUT_KINDS_GROUP = "pose.input_kinds"
-
-
-@attrs.frozen(kw_only=True)
-class WriteContext:
-    """What a run asks of its outputs beyond the dataset itself.
-
-    Attributes:
-        embed: ``--embed`` (``true``, ``auto``, ``false``), for formats that can hold images.
-        restore_source_videos: Point the output at the source videos of a ``.pkg.slp`` input.
-        centroid_output: ``--centroid-output`` (``instance``, ``centroid``, ``both``).
-    """
-
-    embed: str = "false"
-    restore_source_videos: bool = False
-    centroid_output: str = "instance"
-
-
-@runtime_checkable
-class OutputFormat(Protocol):
-    """One output format (``--output_format NAME``). Optional members: ``requires`` (modules
-    checked before a run) and ``extra`` (the pip extra that installs them)."""
-
-    @property
-    def name(self) -> str:
-        """The ``--output_format`` value."""
-        ...
-
-    @property
-    def suffix(self) -> str:
-        """How its files end (``.analysis.h5``); ``-o`` is renamed to end so."""
-        ...
-
-    @property
-    def description(self) -> str:
-        """One line for ``--help`` and ``pose system``."""
-        ...
-
-    def write(self, dataset: Dataset, path: str, context: WriteContext) -> None:
-        """Write ``dataset`` to ``path`` (a temporary file that pose renames into place)."""
-        ...
-
-
-@runtime_checkable
-class InputKind(Protocol):
-    """One kind of input (``-i``): how it is recognised and checked before models load."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    def recognises(self, path: str) -> bool:
-        """Whether ``path`` is of this kind (cheap: name, folder, first bytes)."""
-        ...
-
-    def check(self, path: str, dataset: str | None, input_format: str) -> None:
-        """Raise one domain error (one line) when ``path`` cannot be read as this kind."""
-        ...
 
 
 def format_path(path: str, suffix: str, known_suffixes: Iterable[str] = ()) -> str:

@@ -30,10 +30,11 @@ from pose_app.ports.stop import NeverStop, StopToken
 from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.ports.video import VideoOpener
 from pose_app.predict.collect import CollectedFrame, FrameCollector, assemble
-from pose_app.predict.inputs import open_input
+from pose_app.predict.inputs import FrameInput, open_input
 from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
 from pose_app.predict.records import ChunkWriter
 from pose_app.predict.request import PredictRequest, PredictResult
+from pose_app.preprocess import resize_note
 from pose_app.stages import AnyStage, build_stage
 from pose_domain.errors import InvalidOptionError, RunInterrupted
 
@@ -119,6 +120,17 @@ class PredictUseCase:
         tracking = request.tracking.resolved(stage.output_skeleton.n_nodes)  # predict's "auto"
         return self.tracker_factory(tracking, request.inference.max_instances)
 
+    @staticmethod
+    def _say_resize(source: FrameInput, stage: AnyStage) -> None:
+        """One line when the model's preprocessing resizes the frames (sleap#2682)."""
+        sizing = getattr(stage, "sizing", None)
+        if sizing is None or not source.videos:
+            return
+        video = source.videos[0]
+        note = resize_note(video.height, video.width, sizing)
+        if note:
+            log.warning("%s", note)
+
     def _predict(self, request: PredictRequest, models: list[LoadedModel],
                  chunks: ChunkStore) -> PredictResult:
         start = time.time()
@@ -126,6 +138,7 @@ class PredictUseCase:
         stage = build_stage(models, request.inference, self.resizer)
         source = open_input(request, gt_mode=stage.needs_gt_centroids,
                             labels_store=self.labels_store, open_video=self.open_video)
+        self._say_resize(source, stage)
         tracker = self._tracker(request, stage)
         use_image = bool(request.tracking is not None and request.tracking.use_flow)
         stored = {(r.video_index, r.frame_idx): r
@@ -134,9 +147,11 @@ class PredictUseCase:
             log.info("--resume: %d frame(s) restored from persisted chunks; predicting the rest",
                      len(stored))
         writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored))
+        # predict keeps (and tracks) every frame; track as the model kind's reference does
+        keep_empty = stage.keeps_empty_frames or request.selection.empty_frames == "keep"
         collector = FrameCollector(
             stored=stored, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
-            track_empty=stage.keeps_empty_frames, track_images=use_image,
+            track_empty=keep_empty, track_images=use_image,
             on_result=self.on_result, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
@@ -157,7 +172,7 @@ class PredictUseCase:
             raise RunInterrupted(frames_saved=writer.saved, frames_total=source.n_jobs,
                                  last_frame_idx=collector.last_frame_idx)
 
-        frames = assemble(collector.frames, stage.keeps_empty_frames)
+        frames = assemble(collector.frames, keep_empty)
         if tracker is not None:
             frames = list(tracker.finalize(frames))
         if request.selection.no_empty_frames:
@@ -179,7 +194,8 @@ class PredictUseCase:
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
                          method=source.method, resumed=collector.resumed)
-        dataset.provenance = build_provenance(request, models, facts, self.system_info)
+        dataset.provenance = build_provenance(request, models, facts, self.system_info,
+                                              [v.filename for v in source.videos])
         return PredictResult(dataset=dataset,
                              frames_processed=len(collector.frames) - len(skipped),
                              frames_skipped=skipped, seconds=seconds,
