@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+
 import attrs
 
 from pose_app.ports.formats import InputKind, OutputFormat, WriteContext
