@@ -1,5 +1,5 @@
-"""``import pose``: the Python API (the outermost layer, a thin facade over the composition
-root; ADR-0136).
+"""``import pose``: the public Python API and the one composition root (:mod:`pose.bootstrap`)
+that library users and the CLI share (ADR-0136, ADR-0140).
 
 >>> import pose
 >>> predictor = pose.load_model("models/single_instance", tracker="simple")
@@ -9,19 +9,44 @@ root; ADR-0136).
 >>> lf = predictor.predict_frame(image)          # realtime: one frame in, poses out
 >>> pose.save(labels, "out.nwb")                 # any format of pose.output_formats()
 >>> pose.convert("run.slp", "run.dlc.csv")
+
+The names below load on first use, so ``import pose`` (and ``pose --help``, which reads
+:data:`__version__`) stays cheap.
 """
 
-from pose._formats import convert, input_kinds, output_formats, save
-from pose._metadata import ExportMetadata, load_metadata
-from pose._predictor import Predictor, load_model
+from __future__ import annotations
 
-__all__ = [
-    "ExportMetadata",
-    "Predictor",
-    "convert",
-    "input_kinds",
-    "load_metadata",
-    "load_model",
-    "output_formats",
-    "save",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from pose._api import load_model, result_arrays, run_inference
+    from pose._formats import convert, input_kinds, output_formats, save
+    from pose._metadata import ExportMetadata, load_metadata
+    from pose._predictor import Predictor
+
+_LAZY = {
+    "ExportMetadata": "pose._metadata",
+    "load_metadata": "pose._metadata",
+    "Predictor": "pose._predictor",
+    "load_model": "pose._api",
+    "result_arrays": "pose._api",
+    "run_inference": "pose._api",
+    "convert": "pose._formats",
+    "input_kinds": "pose._formats",
+    "output_formats": "pose._formats",
+    "save": "pose._formats",
+}
+
+__all__ = ["ExportMetadata", "Predictor", "__version__", "convert", "input_kinds",
+           "load_metadata", "load_model", "output_formats", "result_arrays", "run_inference",
+           "save"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pose' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

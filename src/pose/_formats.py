@@ -10,14 +10,14 @@ from typing import Any
 
 def output_formats() -> dict[str, str]:
     """``{name: description}`` of every output format (pose's own and installed plug-ins')."""
-    from pose_cli.bootstrap import format_registry
+    from pose.bootstrap import format_registry
 
     return {f.name: f.description for f in format_registry().outputs}
 
 
 def input_kinds() -> dict[str, str]:
     """``{name: description}`` of every kind of input ``predict`` accepts."""
-    from pose_cli.bootstrap import format_registry
+    from pose.bootstrap import format_registry
 
     return {k.name: k.description for k in format_registry().inputs}
 
@@ -34,9 +34,9 @@ def save(labels: Any, path: str | os.PathLike[str],
     Returns:
         The paths written.
     """
+    from pose import bootstrap
     from pose_adapters.slp.store import dataset_from_labels
     from pose_app.options import OutputOptions
-    from pose_cli import bootstrap
 
     path = os.fspath(path)
     if output_format is None:
@@ -54,7 +54,7 @@ def convert(input_path: str | os.PathLike[str], output_path: str | os.PathLike[s
             output_format: str | None = None) -> str:
     """``pose convert``: write the ``.slp`` ``input_path`` to ``output_path`` (as given) in
     ``output_format`` (default: the format ``output_path``'s suffix names). Returns the path."""
-    from pose_cli import bootstrap
+    from pose import bootstrap
 
     out = os.fspath(output_path)
     with bootstrap.output_lock(out):

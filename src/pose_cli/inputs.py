@@ -71,6 +71,6 @@ def output_for(data_path: str, output_path: str | None, output_format: str,
         from pose_app.track import default_output_path as track_output
 
         return track_output(data_path)
-    from pose_cli.bootstrap import output_path as named
+    from pose.bootstrap import output_path as named
 
     return named(output_path or default_output_path(data_path), output_format)

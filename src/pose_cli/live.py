@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pose import bootstrap
 from pose_app.dataset import Dataset, VideoRef
 from pose_app.options import TrackOptions
 from pose_app.realtime import RealtimeSession
-from pose_cli import bootstrap
 from pose_cli.inputs import check_output_path
 from pose_cli.signals import SignalStop
 from pose_domain.instance import LabeledFrame

@@ -39,7 +39,7 @@ def _group(title: str) -> Group:
 
 def _registry_choices(tag: str) -> Any:
     """The ``Literal`` of a registry's names (``--output_format``: every installed format)."""
-    from pose_cli.bootstrap import format_registry
+    from pose.bootstrap import format_registry
 
     if tag == "output_formats":
         return Literal[tuple(format_registry().output_names())]

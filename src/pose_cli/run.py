@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from pose import bootstrap
 from pose_app.options import TrackingOptions, TrackOptions
-from pose_cli import bootstrap
 from pose_cli.inputs import check_output_path, expand_inputs, output_for
 from pose_cli.logs import setup_logging
 from pose_cli.signals import Interrupted, SignalStop, stop_on_signals

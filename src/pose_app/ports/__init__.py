@@ -17,7 +17,7 @@ port (module)                     adapter                                  fake 
 ``ModelLoader`` (models)          ``pose_adapters.models``                 ``FakeLoader``
 ``ChunkStore`` (chunks)           ``pose_adapters.chunks``                 ``InMemoryChunkStore``
 ``OpticalFlow`` (flow)            ``pose_adapters.flow``                   ``StillFlow``
-``ProgressReporter`` (progress)   ``pose_cli.progress``                    ``RecordingProgress``
+``ProgressReporter`` (progress)   ``pose_adapters.progress``               ``RecordingProgress``
 ``ManifestStore`` (manifest)      ``pose_adapters.manifest``               ``InMemoryManifestStore``
 ``Executor`` (executor)           ``pose_adapters.ray_executor``           ``ShuffledExecutor``
 ================================  =======================================  =========================

@@ -24,7 +24,7 @@ def convert(
 ) -> int:
     """Convert predictions to another format: SLEAP (.slp, .pkg.slp, analysis HDF5), NWB
     (ndx-pose), DeepLabCut (.h5/.csv), or any format a plug-in registers."""
-    from pose_cli import bootstrap
+    from pose import bootstrap
 
     use_case = bootstrap.build_convert_use_case()
     with bootstrap.output_lock(output_path):  # one writer per output (ADR-0130)

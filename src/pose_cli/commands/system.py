@@ -40,8 +40,8 @@ def collect() -> dict[str, Any]:
     """Everything ``pose system`` reports."""
     from importlib import metadata
 
+    from pose.system_info import system_info
     from pose_adapters.accel import available_runtimes
-    from pose_cli.system_info import system_info
 
     versions: dict[str, str] = {}
     for dist in ("pose", "sleap-io", "numpy", "torch", "onnxruntime", "onnxruntime-gpu",
@@ -52,7 +52,7 @@ def collect() -> dict[str, Any]:
             continue
     flags = _cpu_flags()
     gpus = _gpus()
-    from pose_cli.bootstrap import format_registry
+    from pose.bootstrap import format_registry
 
     registry = format_registry()
     return {

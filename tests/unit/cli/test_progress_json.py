@@ -8,9 +8,9 @@ import json
 
 import numpy as np
 
+from pose_adapters.progress import CountingChunks, JsonProgress, frame_reporter
 from pose_app.ports.chunks import FrameRecord, NoChunks
 from pose_cli.main import main
-from pose_cli.progress import CountingChunks, JsonProgress, frame_reporter
 from tests.conftest import DATA
 
 OLD_FIELDS = {"input", "n_processed", "n_total", "rate", "eta", "elapsed", "done"}

@@ -77,11 +77,7 @@ def chunk_frames_from_env() -> int:
 
 def make_progress(kind: str) -> ProgressReporter:
     """The progress reporter for ``--progress`` (rich, json or none) or ``gui``."""
-    if kind == "gui":
-        from pose_cli.gui_progress import GuiProgress
-
-        return GuiProgress()
-    from pose_cli.progress import make_progress as _make
+    from pose_adapters.progress import make_progress as _make
 
     return _make(kind)
 
@@ -128,7 +124,7 @@ def _counted_chunks(progress: ProgressReporter | None) -> Callable[[str], ChunkS
     """Chunk stores that report the saved-frame count to ``progress`` (ADR-0134)."""
     if progress is None or getattr(progress, "saved", None) is None:
         return chunk_store_for
-    from pose_cli.progress import CountingChunks
+    from pose_adapters.progress import CountingChunks
 
     def make(output_path: str) -> ChunkStore:
         return CountingChunks(chunk_store_for(output_path), progress)
@@ -150,11 +146,11 @@ def build_predict_use_case(
     The use case owns each output's lifecycle (resume from ``<output>.partial/``, predict,
     write, clear the chunks); ``stop`` ends a run early with everything predicted saved.
     """
+    from pose.system_info import system_info
+    from pose_adapters.progress import frame_reporter
     from pose_app.ports.progress import NullProgress
     from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
-    from pose_cli.progress import frame_reporter
-    from pose_cli.system_info import system_info
 
     o = overrides or Overrides()
     if o.loader is None:
@@ -247,10 +243,10 @@ def output_path(path: str, output_format: str) -> str:
 
 def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
     """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+    from pose.system_info import library_versions
     from pose_adapters.locks import FileOutputLocks
     from pose_app.ports.progress import NullProgress
     from pose_app.track import TrackOnlyUseCase
-    from pose_cli.system_info import library_versions
 
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
                             progress=progress or NullProgress(), versions=library_versions(),

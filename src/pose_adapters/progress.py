@@ -153,8 +153,13 @@ def frame_reporter(progress: Any) -> Callable[[Any], None] | None:
 
 
 def make_progress(kind: str) -> Any:
+    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``)."""
     from pose_app.ports.progress import NullProgress
 
+    if kind == "gui":
+        from pose_adapters.gui_progress import GuiProgress
+
+        return GuiProgress()
     if kind == "json":
         return JsonProgress()
     if kind == "none" or not sys.stderr.isatty():
