@@ -84,21 +84,18 @@ def documented_keys(request: PredictRequest, models: Sequence[LoadedModel], fact
     }
 
 
-#: Keys kept even when null: the documented ones a reader looks for.
-_KEEP_NULL = ("sleap_nn_version", "torch_version", "max_instances", "cuda_version")
-
-
 def build_provenance(request: PredictRequest, models: Sequence[LoadedModel], facts: RunFacts,
                      system_info: SystemInfo,
                      video_paths: Sequence[str] = ()) -> dict[str, Any]:
-    """The provenance dict: the documented keys (:func:`documented_keys`), then the keys the
-    reference's code writes; other keys with a None value are left out."""
+    """The provenance dict: the documented keys (:func:`documented_keys`, null when unknown),
+    then the keys the reference's code writes (left out when None)."""
     inf = request.inference
     skipped = facts.skipped
     system = system_info() if callable(system_info) else dict(system_info)
     ended_at = _dt.datetime.now().isoformat()
+    documented = documented_keys(request, models, facts, system, ended_at, video_paths)
     prov: dict[str, Any] = {
-        **documented_keys(request, models, facts, system, ended_at, video_paths),
+        **documented,
         "inference_start_timestamp": facts.started_at,
         "inference_end_timestamp": ended_at,
         "inference_runtime_seconds": round(facts.seconds, 6),
@@ -132,7 +129,7 @@ def build_provenance(request: PredictRequest, models: Sequence[LoadedModel], fac
     }
     if request.cli_args is not None:
         prov["cli_args"] = json_safe(request.cli_args)
-    return {k: v for k, v in prov.items() if v is not None or k in _KEEP_NULL}
+    return {k: v for k, v in prov.items() if v is not None or k in documented}
 
 
 def json_safe(value: Any) -> Any:
