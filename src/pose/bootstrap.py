@@ -241,16 +241,21 @@ def output_path(path: str, output_format: str) -> str:
     return format_registry().output_path(path, output_format)
 
 
-def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
-    """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+def build_track_only_use_case(progress: ProgressReporter | None = None,
+                              output: OutputOptions | None = None) -> TrackOnlyUseCase:
+    """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow;
+    with ``output``, the result is written in each of its ``--output_format``."""
     from pose.system_info import library_versions
     from pose_adapters.locks import FileOutputLocks
     from pose_app.ports.progress import NullProgress
     from pose_app.track import TrackOnlyUseCase
 
+    first = output.primary_format if output is not None else "slp"
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
                             progress=progress or NullProgress(), versions=library_versions(),
-                            locks=FileOutputLocks(), kalman_factory=make_kalman)
+                            locks=FileOutputLocks(), kalman_factory=make_kalman,
+                            writer=outputs_writer(output) if output is not None else None,
+                            name_output=lambda path: output_path(path, first))
 
 
 def write_outputs(dataset: Dataset, path: str, output: OutputOptions,

@@ -30,7 +30,8 @@ def format_path(path: str, suffix: str, known_suffixes: Iterable[str] = ()) -> s
     """The file of a format whose files end in ``suffix``, named after ``path`` (``-o`` or
     the default output), as sleap-nn names its analysis files: ``path`` itself when it already
     ends in ``suffix``; else ``path`` without ``.predictions.slp``, a known format suffix or
-    its last suffix, plus ``suffix`` (``W.slp`` -> ``W.analysis.h5``)."""
+    its last suffix, plus ``suffix`` (``W.slp`` -> ``W.analysis.h5``). A ``.slp`` goes to
+    ``path`` as given unless ``path`` names another format's file."""
     low = path.lower()
     if low.endswith(suffix.lower()):
         return path
@@ -38,6 +39,8 @@ def format_path(path: str, suffix: str, known_suffixes: Iterable[str] = ()) -> s
     for s in strip:
         if low.endswith(s.lower()):
             return path[: -len(s)] + suffix
+    if suffix == ".slp":
+        return path  # as sleap-nn, the .slp goes to -o as given
     root, ext = os.path.splitext(path)
     return (root if ext and os.path.basename(root) else path) + suffix
 

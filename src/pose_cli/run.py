@@ -194,7 +194,8 @@ def track_only_frames(spec: str) -> tuple[int, ...] | None:
 def _run_track_only(job: TrackJob, inputs: list[str]) -> int:
     frames = track_only_frames(job.options.selection.frames)
     use_case = bootstrap.build_track_only_use_case(
-        bootstrap.make_progress("gui" if job.options.run.gui else job.options.run.progress))
+        bootstrap.make_progress("gui" if job.options.run.gui else job.options.run.progress),
+        output=job.options.output)
     for path in inputs:
         use_case(_track_only_request(job, path, job.options.output.output_path, frames))
     return 0

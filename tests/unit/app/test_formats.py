@@ -39,6 +39,8 @@ KNOWN = (".slp", ".pkg.slp", ".analysis.h5", ".nwb", ".dlc.h5", ".dlc.csv")
     ("out/W.slp", ".pkg.slp", "out/W.pkg.slp"),
     ("out/W.slp", ".nwb", "out/W.nwb"),
     ("a.b/W", ".nwb", "a.b/W.nwb"),
+    ("out/W", ".slp", "out/W"),  # the .slp goes to -o as given
+    ("out/W.h5", ".slp", "out/W.h5"),
 ])
 def test_a_format_names_its_file_after_the_output(path, suffix, expected):
     assert format_path(path, suffix, KNOWN) == expected
