@@ -10,6 +10,12 @@ that library users and the CLI share (ADR-0136, ADR-0140).
 >>> pose.save(labels, "out.nwb")                 # any format of pose.output_formats()
 >>> pose.convert("run.slp", "run.dlc.csv")
 
+Bring your own adapters (a camera SDK, a per-frame sink, a runtime, a tracker, a writer):
+
+>>> predictor = pose.Predictor.from_model_paths("models/bottomup",
+...                                             adapters=pose.Adapters(sink=publish))
+>>> result = predictor.run_stream(camera)       # any object with __iter__ and close()
+
 The names below load on first use, so ``import pose`` (and ``pose --help``, which reads
 :data:`__version__`) stays cheap.
 """
@@ -26,8 +32,12 @@ if TYPE_CHECKING:
     from pose._formats import convert, input_kinds, output_formats, save
     from pose._metadata import ExportMetadata, load_metadata
     from pose._predictor import Predictor
+    from pose.bootstrap import Adapters
+    from pose_app.ports.stream import IterableStream
 
 _LAZY = {
+    "Adapters": "pose.bootstrap",
+    "IterableStream": "pose_app.ports.stream",
     "ExportMetadata": "pose._metadata",
     "load_metadata": "pose._metadata",
     "Predictor": "pose._predictor",
@@ -40,9 +50,9 @@ _LAZY = {
     "save": "pose._formats",
 }
 
-__all__ = ["ExportMetadata", "Predictor", "__version__", "convert", "input_kinds",
-           "load_metadata", "load_model", "output_formats", "result_arrays", "run_inference",
-           "save"]
+__all__ = ["Adapters", "ExportMetadata", "IterableStream", "Predictor", "__version__",
+           "convert", "input_kinds", "load_metadata", "load_model", "output_formats",
+           "result_arrays", "run_inference", "save"]
 
 
 def __getattr__(name: str) -> Any:

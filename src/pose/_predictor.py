@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,16 +15,17 @@ from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions, 
 from pose_app.ports.models import LoadedModel
 from pose_app.realtime import RealtimeSession, as_frames
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
-from pose_domain.instance import LabeledFrame
 
 if TYPE_CHECKING:
     from pose_app.ports.labels import LabelsStore
     from pose_app.ports.models import ModelLoader
     from pose_app.ports.progress import ProgressReporter
     from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.stream import FrameStream
     from pose_app.ports.tracking import TrackerFactory
     from pose_app.ports.video import VideoOpener
-    from pose_app.predict import PredictResult, PredictUseCase
+    from pose_app.predict import PredictUseCase
+    from pose_app.stream import StreamResult, StreamUseCase
 
 GENERATOR_NAME = "<frames>"
 
@@ -56,9 +56,13 @@ class Predictor:
     """
 
     def __init__(self, models: Sequence[LoadedModel], use_case: PredictUseCase,
-                 options: TrackOptions, *, model_paths: Sequence[str] = ()) -> None:
+                 options: TrackOptions, *, model_paths: Sequence[str] = (),
+                 stream_use_case: StreamUseCase | None = None) -> None:
         self.models = list(models)
         self.use_case = use_case
+        self.stream_use_case = stream_use_case or bootstrap.build_stream_use_case(
+            bootstrap.Overrides(resizer=use_case.resizer,
+                                tracker_factory=use_case.tracker_factory))
         self.options = options
         self.model_paths = tuple(model_paths)
         self._session: RealtimeSession | None = None
@@ -80,15 +84,19 @@ class Predictor:
 
     @classmethod
     def from_options(cls, model_paths: Sequence[str], options: TrackOptions, *,
-                     overrides: bootstrap.Overrides | None = None,
+                     adapters: bootstrap.Overrides | None = None,
                      progress: ProgressReporter | str | None = None) -> Predictor:
-        """Load ``model_paths`` with parsed options; ``overrides`` replace real adapters."""
+        """Load ``model_paths`` with parsed options; ``adapters`` replace the real ones (a
+        frame sink, a runtime, a tracker, a writer, a stop token…; ADR-0142)."""
         if isinstance(progress, str):
             progress = bootstrap.make_progress(progress)
-        use_case = bootstrap.build_predict_use_case(overrides, progress=progress)
+        use_case = bootstrap.build_predict_use_case(adapters, progress=progress)
+        stream = bootstrap.build_stream_use_case(attrs.evolve(  # one resizer, one factory
+            adapters or bootstrap.Overrides(), resizer=use_case.resizer,
+            tracker_factory=use_case.tracker_factory))
         paths = list(model_paths)
         models = use_case.load_models(tuple(paths), options.inference)
-        return cls(models, use_case, options, model_paths=paths)
+        return cls(models, use_case, options, model_paths=paths, stream_use_case=stream)
 
     @classmethod
     def from_model_paths(
@@ -101,6 +109,7 @@ class Predictor:
         open_video: VideoOpener | None = None,
         tracker_factory: TrackerFactory | None = None,
         progress: ProgressReporter | str | None = None,
+        adapters: bootstrap.Overrides | None = None,
         **options: Any,
     ) -> Predictor:
         """Load models and wire the real adapters (each one replaceable by keyword).
@@ -108,14 +117,18 @@ class Predictor:
         Args:
             model_paths: One model folder, two for top-down, or an export folder.
             progress: A reporter, or ``"rich"``, ``"json"`` or ``"none"``.
+            adapters: :class:`pose.Adapters`: every adapter a caller may bring (the keywords
+                above win over its fields).
             **options: ``pose track`` options by flag name (see
                 :class:`pose_app.options.TrackOptions`).
         """
         paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
-        overrides = bootstrap.Overrides(loader=loader, resizer=resizer,
-                                        labels_store=labels_store, open_video=open_video,
-                                        tracker_factory=tracker_factory)
-        return cls.from_options(paths, TrackOptions.from_flags(options), overrides=overrides,
+        given: dict[str, Any] = {"loader": loader, "resizer": resizer,
+                                 "labels_store": labels_store, "open_video": open_video,
+                                 "tracker_factory": tracker_factory}
+        chosen = attrs.evolve(adapters or bootstrap.Overrides(),
+                              **{k: v for k, v in given.items() if v is not None})
+        return cls.from_options(paths, TrackOptions.from_flags(options), adapters=chosen,
                                 progress=progress)
 
     # -- whole inputs -----------------------------------------------------------------------
@@ -156,6 +169,8 @@ class Predictor:
         use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):
             name = os.fspath(data)
+            bootstrap.check_inputs([name], video_dataset=video_dataset,
+                                   video_input_format=video_input_format)
         elif isinstance(data, sio.Labels):
             use_case = attrs.evolve(use_case, labels_store=memory.InMemoryLabelsStore(data))
             name = memory.LABELS_NAME
@@ -223,38 +238,41 @@ class Predictor:
     def _predict_iterable(self, data: Iterable[Any], make_labels: bool) -> Any:
         from pose._api import result_arrays
         from pose_adapters.slp.store import labels_from_dataset
-        from pose_app.dataset import Dataset, VideoRef
+        from pose_app.ports.stream import IterableStream
         from pose_app.predict import PredictResult
 
-        start = time.time()
-        session = self._new_session()
-        kept: list[LabeledFrame] = []
-        count = 0
-        for idx, instances in session.stream(data):
-            count += 1
-            lf = session.labeled_frame(idx, instances)
-            if lf is not None:
-                kept.append(lf)
-        kept = session.finalize(kept)
-        if self.options.selection.no_empty_frames:
-            kept = [f for f in kept if f.instances]
-        video = VideoRef(filename=GENERATOR_NAME, n_frames=count)
-        dataset = Dataset(videos=[video], skeleton=session.stage.output_skeleton, frames=kept,
-                          tracks=session.tracks, source_path=GENERATOR_NAME)
+        done = self.run_stream(IterableStream(data))
         if make_labels:
-            return labels_from_dataset(dataset)
-        result: PredictResult = PredictResult(
-            dataset=dataset, frames_processed=count, frames_skipped=[],
-            seconds=time.time() - start, model_type=type(session.stage).__name__)
+            return labels_from_dataset(done.dataset)
+        result = PredictResult(dataset=done.dataset, frames_processed=done.frames_processed,
+                               frames_skipped=[], seconds=done.seconds,
+                               model_type=done.model_type)
         return result_arrays(result)
+
+    def run_stream(self, frames: FrameStream, *, output_path: str | None = None,
+                   source_name: str = GENERATOR_NAME) -> StreamResult:
+        """Predict (and track) on a live source until it ends or the stop token is set.
+
+        Every frame's predictions go to the adapters' ``sink`` as soon as they are made; the
+        whole run (tracker post-processing, ``no_empty_frames``) is returned and, with
+        ``output_path``, written by the adapters' ``writer``.
+
+        Args:
+            frames: Any :class:`pose_app.ports.stream.FrameStream` (a camera SDK wrapper, a
+                generator in ``IterableStream``); it is closed at the end.
+            source_name: The video name the output records.
+        """
+        from pose_app.stream import StreamRequest
+
+        request = StreamRequest(
+            source_name=source_name, inference=self.inference, tracking=self.tracking,
+            selection=self.selection, model_paths=self.model_paths, output_path=output_path,
+            output_format=self.options.output.primary_format)
+        return self.stream_use_case(request, frames, self.models)
 
     # -- streams and single frames ----------------------------------------------------------
     def _new_session(self) -> RealtimeSession:
-        use_case = self.use_case
-        return RealtimeSession.from_models(
-            self.models, self.inference, use_case.resizer, tracking=self.tracking,
-            tracker_factory=use_case.tracker_factory or bootstrap.tracker_factory,
-        )
+        return self.stream_use_case.session(self.models, self.inference, self.tracking)
 
     @property
     def session(self) -> RealtimeSession:

@@ -1,5 +1,5 @@
-"""File formats as adapters: what an output format or an input kind provides, the registry
-that lists them, and the rule that names each format's file (ADR-0170).
+"""File formats as adapters: the registry of output formats and input kinds, the rule that
+names each format's file, and the input extensions, declared once (ADR-0170).
 
 An output format is any object with ``name``, ``suffix``, ``description`` and
 ``write(dataset, path, context)``; it writes to the temporary ``path`` it is given and pose
@@ -20,6 +20,18 @@ from pose_app.ports.formats import InputKind, OutputFormat, WriteContext
 from pose_domain.errors import InvalidOptionError
 
 __all__ = ["FormatRegistry", "InputKind", "OutputFormat", "WriteContext", "format_path"]
+
+#: Container formats read through the media (ffmpeg) backend.
+MEDIA_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v",
+                              ".wmv"})
+#: Videos stored as HDF5 datasets.
+HDF5_VIDEO_EXTENSIONS = frozenset({".h5", ".hdf5"})
+#: SLEAP labels (predicted on, or re-tracked).
+LABELS_EXTENSIONS = frozenset({".slp"})
+#: Images of an image-folder input (one frame each).
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
+#: What a folder given to ``-i`` expands to.
+INPUT_EXTENSIONS = MEDIA_EXTENSIONS | HDF5_VIDEO_EXTENSIONS | LABELS_EXTENSIONS
 
 #: Entry-point groups where other installed packages register formats.
 OUTPUT_FORMATS_GROUP = "pose.output_formats"

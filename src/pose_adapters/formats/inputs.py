@@ -4,15 +4,20 @@ loads (one line per fault). Opening stays with the video opener and the labels s
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import attrs
 
+from pose_app.formats import (
+    HDF5_VIDEO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    LABELS_EXTENSIONS,
+    MEDIA_EXTENSIONS,
+)
 from pose_domain.errors import InputNotFoundError, UnsupportedInputError
 
-MEDIA_EXTS = (".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv")
-HDF5_EXTS = (".h5", ".hdf5")
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+MEDIA_EXTS = tuple(sorted(MEDIA_EXTENSIONS))
+HDF5_EXTS = tuple(sorted(HDF5_VIDEO_EXTENSIONS))
+IMAGE_EXTS = tuple(sorted(IMAGE_EXTENSIONS))
 
 
 def _exists(path: str) -> None:
@@ -46,32 +51,9 @@ class ListFileKind:
 
     def paths(self, path: str) -> list[str]:
         """The inputs the list names; one line when a line names no file."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError) as exc:
-            raise UnsupportedInputError(
-                f"{path} is not a list of inputs (a .txt input is read as one path per line)",
-                hint=f"give the video itself with -i ({type(exc).__name__})",
-            ) from exc
-        base = os.path.dirname(path)
-        out = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            full = line if os.path.isabs(line) else os.path.join(base, line)
-            if not os.path.exists(full):
-                shown = line if len(line) <= 60 else line[:57] + "..."
-                raise InputNotFoundError(
-                    f"{path}, line {n}: no such input: {shown!r} (a .txt input is read as a "
-                    "list of paths, one per line)",
-                    hint="fix that line, or give the video itself with -i",
-                )
-            out.append(full)
-        if not out:
-            raise UnsupportedInputError(f"{path} lists no inputs",
-                                        hint="write one video path per line")
-        return out
+        from pose_app.runs.inputs import read_list_file
+
+        return read_list_file(path)
 
     def check(self, path: str, dataset: str | None, input_format: str) -> None:
         self.paths(path)
@@ -83,7 +65,7 @@ class LabelsKind:
     description: str = "SLEAP labels (.slp, .pkg.slp): predict on their frames, or retrack"
 
     def recognises(self, path: str) -> bool:
-        return path.lower().endswith(".slp")
+        return path.lower().endswith(tuple(LABELS_EXTENSIONS))
 
     def check(self, path: str, dataset: str | None, input_format: str) -> None:
         import h5py
