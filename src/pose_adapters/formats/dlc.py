@@ -5,13 +5,15 @@ bodyparts / coords`` (``x``, ``y``, ``likelihood``), as ``.h5`` (pandas + PyTabl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from pose_app.dataset import Dataset
 from pose_app.formats import WriteContext
 from pose_domain.errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from pose_app.dataset import Dataset
 
 #: The scorer level of the columns (DeepLabCut names the network there).
 SCORER = "pose"

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
-from pose_app.dataset import Dataset
 from pose_app.formats import WriteContext
 from pose_domain.errors import MissingExtraError, UnsupportedInputError
+
+if TYPE_CHECKING:
+    from pose_app.dataset import Dataset
 
 MODULE = "behavior"
 REFERENCE_FRAME = "(0, 0) is the top-left corner of the video frame; x right, y down, in pixels"
@@ -59,6 +60,8 @@ def _version() -> str:
 
 def build_nwbfile(dataset: Dataset, identifier: str) -> Any:
     """The ``pynwb.NWBFile`` of the dataset's one video."""
+    import numpy as np
+
     from pose_adapters.formats._tables import one_video, pose_table
 
     pynwb, ndx_pose = _libs()

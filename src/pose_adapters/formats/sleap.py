@@ -3,10 +3,14 @@ analysis HDF5 that SLEAP's ``Export Analysis`` writes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
-from pose_app.dataset import Dataset
 from pose_app.formats import WriteContext
+
+if TYPE_CHECKING:
+    from pose_app.dataset import Dataset
 
 
 @attrs.frozen

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from pose_adapters._files import write_atomic
-from pose_app.dataset import Dataset
 from pose_app.formats import FormatRegistry, OutputFormat, WriteContext
 from pose_domain.errors import MissingExtraError, OutputWriteError, PoseError
+
+if TYPE_CHECKING:
+    from pose_app.dataset import Dataset
 
 
 def check_available(registry: FormatRegistry, names: Iterable[str]) -> None:

@@ -5,11 +5,13 @@ installed package that registers them under the ``pose.output_formats`` /
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
-from pose_app.dataset import Dataset
+if TYPE_CHECKING:
+    from pose_app.dataset import Dataset
+
 
 
 @attrs.frozen(kw_only=True)

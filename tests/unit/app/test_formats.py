@@ -46,6 +46,22 @@ def test_a_format_names_its_file_after_the_output(path, suffix, expected):
     assert format_path(path, suffix, KNOWN) == expected
 
 
+def test_o_is_named_for_the_first_format_as_the_reference_names_it():
+    """``-o W.slp --output_format analysis_h5`` writes ``W.analysis.h5`` (and no ``.slp``)."""
+    from pose_app.options import TrackOptions
+    from pose_app.runs.job import TrackJob, output_for
+
+    suffixes = {"slp": ".slp", "analysis_h5": ".analysis.h5", "nwb": ".nwb"}
+    assert output_for("v.mp4", "a/W.slp", "analysis_h5", False, suffixes) == "a/W.analysis.h5"
+    assert output_for("v.mp4", "a/W.slp", "slp", False, suffixes) == "a/W.slp"
+    assert output_for("d/v.mp4", None, "nwb", False, suffixes) == "d/v.nwb"
+    assert output_for("d/v.mp4", None, "slp", False, suffixes) == "d/v.predictions.slp"
+    job = TrackJob(model_paths=("m",), suffixes=tuple(suffixes.items()),
+                   options=TrackOptions.from_flags({"output_path": "W.slp",
+                                                    "output_format": ["nwb", "slp"]}))
+    assert job.output("v.mp4") == "W.nwb"
+
+
 def test_the_registry_names_its_choices_on_an_unknown_format():
     registry = FormatRegistry((JsonFramesFormat(),))
     with pytest.raises(InvalidOptionError, match="one of json_frames, got 'nwb'"):

@@ -80,12 +80,3 @@ def test_output_formats_repeat_and_siblings() -> None:
     assert registry().output_path("a/out.analysis.h5", "slp") == "a/out.slp"
     assert OutputOptions(embed=True).embed == "true"  # type: ignore[arg-type]
 
-
-def test_o_is_named_for_the_first_format_as_the_reference_names_it() -> None:
-    """``-o W.slp --output_format analysis_h5`` writes ``W.analysis.h5`` (and no ``.slp``)."""
-    from pose_cli.inputs import output_for
-
-    assert output_for("v.mp4", "a/W.slp", "analysis_h5", False) == "a/W.analysis.h5"
-    assert output_for("v.mp4", "a/W.slp", "slp", False) == "a/W.slp"
-    assert output_for("d/v.mp4", None, "nwb", False) == "d/v.nwb"
-    assert output_for("d/v.mp4", None, "slp", False) == "d/v.predictions.slp"
