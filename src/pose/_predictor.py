@@ -169,8 +169,6 @@ class Predictor:
         use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):
             name = os.fspath(data)
-            bootstrap.check_inputs([name], video_dataset=video_dataset,
-                                   video_input_format=video_input_format)
         elif isinstance(data, sio.Labels):
             use_case = attrs.evolve(use_case, labels_store=memory.InMemoryLabelsStore(data))
             name = memory.LABELS_NAME
