@@ -56,6 +56,8 @@ __all__ = ["Adapters", "ExportMetadata", "IterableStream", "Predictor", "__versi
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("bootstrap", "runs"):  # the composition root, for callers building use cases
+        return importlib.import_module(f"pose.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pose' has no attribute {name!r}")

@@ -53,3 +53,35 @@ def test_injected_camera_and_sink_give_pose_tracks_predictions(tmp_path):
         np.testing.assert_allclose(got, ref, atol=1e-3, equal_nan=True)
         assert sorted(i.track.name for i in frame.instances) == sorted(
             i.track.name for i in want)
+
+
+def test_a_callers_runtime_and_tracker_run_behind_the_public_api():
+    """The model folder gives the spec; the caller's runtime runs it (no torch needed)."""
+    from pose_app.options import TrackOptions
+    from pose_app.predict import PredictRequest
+    from pose_app.track import build_tracker
+    from tests.fakes.runtime import FakeRuntime, NearestResizer
+    from tests.fakes.video import FakeFrameSource
+
+    made, trackers = [], []
+
+    def runtime(spec):
+        made.append(spec.model_type)
+        return FakeRuntime(spec, lambda frame: [(40.0 + frame, 50.0)] * spec.skeleton.n_nodes)
+
+    def tracker(options, max_instances):
+        trackers.append(build_tracker(options, max_instances=max_instances))
+        return trackers[-1]
+
+    adapters = pose.Adapters(runtime=runtime, resizer=NearestResizer(), tracker_factory=tracker,
+                             open_video=lambda path, **kw: FakeFrameSource(n_frames=5,
+                                                                           shape=(160, 160, 1)))
+    single = str(DATA / "models" / "sleapnn" / "single_instance")
+    use_case = pose.bootstrap.build_predict_use_case(adapters)
+    options = TrackOptions.from_flags({"tracking": True})
+    result = use_case(PredictRequest(data_path="cam.mp4", model_paths=(single,),
+                                     inference=options.inference,
+                                     tracking=options.tracking_or_none()))
+    assert made == ["single_instance"] and len(trackers) == 1
+    assert [f.frame_idx for f in result.dataset.frames] == list(range(5))
+    assert all(i.track is not None for f in result.dataset.frames for i in f.instances)
