@@ -7,6 +7,8 @@ that library users and the CLI share (ADR-0136, ADR-0140).
 >>> for lf in predictor.predict_streaming(gen):  # one sio.LabeledFrame per frame
 ...     ...
 >>> lf = predictor.predict_frame(image)          # realtime: one frame in, poses out
+>>> pose.save(labels, "out.nwb")                 # any format of pose.output_formats()
+>>> pose.convert("run.slp", "run.dlc.csv")
 
 Bring your own adapters (a camera SDK, a per-frame sink, a runtime, a tracker, a writer):
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         export_to_onnx,
         export_to_tensorrt,
     )
+    from pose._formats import convert, input_kinds, output_formats, save
     from pose._inference import (
         BottomUpInferenceModel,
         InferenceModel,
@@ -89,6 +92,11 @@ _LAZY = {
     "ExportedPredictor": "pose._export",
     "ONNXPredictor": "pose._export",
     "TensorRTPredictor": "pose._export",
+    # file formats (docs/architecture.md: formats as adapters)
+    "convert": "pose._formats",
+    "input_kinds": "pose._formats",
+    "output_formats": "pose._formats",
+    "save": "pose._formats",
 }
 
 __all__ = [
@@ -112,15 +120,19 @@ __all__ = [
     "TopDownPredictor",
     "VisualPredictor",
     "__version__",
+    "convert",
     "export_to_onnx",
     "export_to_tensorrt",
     "find_head",
     "get_keras_model_path",
     "get_model_output_stride",
+    "input_kinds",
     "load_metadata",
     "load_model",
+    "output_formats",
     "result_arrays",
     "run_inference",
+    "save",
 ]
 
 

@@ -200,7 +200,8 @@ def run_inference(
             :meth:`Predictor.predict` takes: an array, a ``sio.Video``, a ``sio.Labels``).
         model_paths: One model folder, two for top-down, or an export folder; None with
             ``tracking=True`` re-tracks the instances of a ``.slp`` (track-only).
-        output_path: Also write the predictions here (``.slp``).
+        output_path: Also write the predictions here (in ``output_format``: one name or a
+            list; default ``slp``; ``W.slp`` with ``analysis_h5`` writes ``W.analysis.h5``).
         make_labels: Return ``sio.Labels`` (default); False returns one dict of numpy arrays
             per batch.
         return_confmaps: With ``make_labels=False``, each batch also holds the raw network

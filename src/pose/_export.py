@@ -59,8 +59,10 @@ def _export(model: Any, output_path: str | os.PathLike[str], fmt: str,
     if "opset" in kw:
         kw["opset_version"] = kw.pop("opset")
     try:
-        options = ExportOptions(output=str(folder), format=fmt, precision=precision,
-                                input_height=height, input_width=width, **kw)
+        values: dict[str, Any] = {"output": str(folder), "format": fmt,
+                                  "precision": precision, "input_height": height,
+                                  "input_width": width, **kw}
+        options = ExportOptions(**values)
     except TypeError as exc:  # an argument ExportOptions does not know
         raise InvalidOptionError(f"export: {exc}", hint="see help(pose.export_to_onnx)") from None
     result = bootstrap.build_export_use_case().run(

@@ -195,7 +195,8 @@ class Predictor:
     def predict(self, data: Any, make_labels: bool = True, *,
                 frames: str | Sequence[int] | None = None, output_path: str | None = None,
                 return_confmaps: bool = False, video_dataset: str | None = None,
-                video_input_format: str = "channels_last") -> Any:
+                video_input_format: str = "channels_last",
+                output_format: str | Sequence[str] | None = None) -> Any:
         """Predict (and track, if asked) on a whole input.
 
         Args:
@@ -203,7 +204,10 @@ class Predictor:
                 ``(H, W)`` uint8 array, a ``sio.Video``, a ``sio.Labels`` or an iterable of
                 frames.
             frames: Frames to process: ``"0-99,200"`` or a list of indices (not for iterables).
-            output_path: Also write the predictions here (``.slp``).
+            output_path: Also write the predictions here, named for the first format as
+                ``pose track -o`` is (``W.slp`` with ``analysis_h5`` writes ``W.analysis.h5``).
+            output_format: Format(s) of ``output_path`` (default: the ``output_format``
+                option, else ``slp``); :func:`pose.output_formats` lists them.
             make_labels: Return ``sio.Labels`` (default); False returns a list with one dict
                 of numpy arrays per batch (keys by model type: see
                 :mod:`pose_app.predict.arrays`).
@@ -223,6 +227,10 @@ class Predictor:
             bad = "make_labels" if not isinstance(make_labels, bool) else "return_confmaps"
             raise InvalidOptionError(f"{bad} must be True or False")
         spec = _frames_spec(frames)
+        formats = ([output_format] if isinstance(output_format, str)
+                   else list(output_format or self.options.output.output_format))
+        if output_path:
+            bootstrap.check_outputs(formats)  # before the run, not after it
         use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):
             name = os.fspath(data)
@@ -244,12 +252,13 @@ class Predictor:
                 f"cannot predict on a {type(data).__name__}",
                 hint="give a path, a uint8 array, a sio.Video, a sio.Labels or frames",
             )
-        return self._run(use_case, name, spec, output_path=output_path,
+        return self._run(use_case, name, spec, output_path=output_path, formats=formats,
                          make_labels=make_labels, return_confmaps=return_confmaps,
                          video_dataset=video_dataset, video_input_format=video_input_format)
 
     def _run(self, use_case: PredictUseCase, name: str, spec: str, *,
-             output_path: str | None, make_labels: bool, return_confmaps: bool,
+             output_path: str | None, formats: list[str], make_labels: bool,
+             return_confmaps: bool,
              video_dataset: str | None, video_input_format: str) -> Any:
         from pose._raw import raw_batches
         from pose_app.predict import PredictRequest
@@ -271,14 +280,17 @@ class Predictor:
             use_case = attrs.evolve(use_case, sink=collector)
         result = use_case(request, models=models)
         labels = None
-        if make_labels or output_path:
+        if output_path:
+            from pose_app.options import OutputOptions
+
+            target = bootstrap.output_path(output_path, formats[0])
+            with bootstrap.output_lock(target):
+                bootstrap.write_outputs(result.dataset, target,
+                                        OutputOptions(output_format=formats))
+        if make_labels:
             from pose_adapters.slp.store import labels_from_dataset
 
             labels = labels_from_dataset(result.dataset)
-            if output_path:
-                from pose_adapters.slp.store import save_labels_atomic
-
-                save_labels_atomic(labels, output_path)
         if make_labels:
             return labels
         return raw_batches(result, collector, self.inference.batch_size,

@@ -18,9 +18,13 @@ import attrs
 from pose_domain.errors import InvalidOptionError
 
 if TYPE_CHECKING:
+    from pose_adapters.formats import FormatsWriter
     from pose_app.batch import BatchUseCase, Finalize
+    from pose_app.convert import ConvertUseCase
+    from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
     from pose_app.export import ExportUseCase
+    from pose_app.formats import FormatRegistry
     from pose_app.model import ModelSpec
     from pose_app.options import InferenceOptions, OutputOptions, RunOptions, TrackingOptions
     from pose_app.ports.chunks import ChunkStore
@@ -187,7 +191,6 @@ def build_predict_use_case(
     ``progress`` and ``stop`` given here win over those of ``overrides``.
     """
     from pose.system_info import system_info
-    from pose_adapters.slp import PredictionWriter
     from pose_app.ports.progress import NullProgress
     from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
@@ -202,8 +205,7 @@ def build_predict_use_case(
     if o.writer is not None:
         writer: DatasetWriter = o.writer
     else:
-        writer = (PredictionWriter() if output is None
-                  else _outputs_writer(output, centroid_output))
+        writer = outputs_writer(output, centroid_output)
     return PredictUseCase(
         loader=_loader(o),
         resizer=_resizer(o),
@@ -233,27 +235,92 @@ def build_stream_use_case(overrides: Overrides | None = None, *,
     if writer is None:
         from pose_app.options_output import OutputOptions as Output
 
-        writer = _outputs_writer(output or Output(), "instance")
+        writer = outputs_writer(output or Output(), "instance")
     return StreamUseCase(resizer=_resizer(o), tracker_factory=o.tracker_factory or tracker_factory,
                          writer=writer, sink=o.sink, stop=stop or o.stop or NeverStop())
 
 
-def _outputs_writer(output: OutputOptions, centroid_output: str) -> DatasetWriter:
-    from pose_adapters.slp import OutputsWriter
+def format_registry() -> FormatRegistry:
+    """Every output format and input kind: pose's own and those of installed plug-ins."""
+    from pose_adapters.formats import registry
 
-    return OutputsWriter(output, centroid_output)
+    return registry()
 
 
-def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
-    """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+def outputs_writer(output: OutputOptions | None = None,
+                   centroid_output: str = "instance") -> FormatsWriter:
+    """The writer of every ``--output_format`` of ``output`` (None: the format each write
+    names), with ``--embed`` / ``--centroid-output``."""
+    from pose_adapters.formats import FormatsWriter
+    from pose_app.formats import WriteContext
+
+    if output is None:
+        return FormatsWriter(format_registry(), context=WriteContext(
+            centroid_output=centroid_output))
+    return FormatsWriter(format_registry(), tuple(output.output_format), WriteContext(
+        embed=output.embed, restore_source_videos=output.restore_source_videos,
+        centroid_output=centroid_output))
+
+
+def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
+                  centroid_output: str = "instance") -> list[str]:
+    """Write every ``--output_format`` of ``output`` (the first to ``path``, the others named
+    after it); returns the paths written."""
+    return outputs_writer(output, centroid_output).write_all(dataset, path)
+
+
+def output_suffixes() -> tuple[tuple[str, str], ...]:
+    """``(format, file suffix)`` of every output format, for naming outputs."""
+    return tuple((f.name, f.suffix) for f in format_registry().outputs)
+
+
+def output_path(path: str, output_format: str) -> str:
+    """Where ``output_format`` is written for the output ``path`` (``W.slp`` ->
+    ``W.analysis.h5``)."""
+    return format_registry().output_path(path, output_format)
+
+
+def build_convert_use_case() -> ConvertUseCase:
+    """``pose convert``: sleap-io loading, the format writer."""
+    from pose_app.convert import ConvertUseCase
+
+    return ConvertUseCase(labels_store=labels_store(), writer=outputs_writer(),
+                          registry=format_registry())
+
+
+def check_outputs(formats: Sequence[str]) -> None:
+    """Every format known and its library installed (one line otherwise)."""
+    from pose_adapters.formats import check_available
+
+    check_available(format_registry(), formats)
+
+
+def check_inputs(inputs: Sequence[str], *, video_dataset: str | None = None,
+                 video_input_format: str = "channels_last") -> None:
+    """Every input readable as the kind that recognises it, before any model loads (one
+    line for the first fault)."""
+    registry = format_registry()
+    for path in inputs:
+        kind = registry.input_kind(path)
+        if kind is not None:
+            kind.check(path, video_dataset, video_input_format)
+
+
+def build_track_only_use_case(progress: ProgressReporter | None = None,
+                              output: OutputOptions | None = None) -> TrackOnlyUseCase:
+    """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow;
+    with ``output``, the result is written in each of its ``--output_format``."""
     from pose.system_info import library_versions
     from pose_adapters.locks import FileOutputLocks
     from pose_app.ports.progress import NullProgress
     from pose_app.track import TrackOnlyUseCase
 
+    first = output.primary_format if output is not None else "slp"
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
                             progress=progress or NullProgress(), versions=library_versions(),
-                            locks=FileOutputLocks(), kalman_factory=make_kalman)
+                            locks=FileOutputLocks(), kalman_factory=make_kalman,
+                            writer=outputs_writer(output) if output is not None else None,
+                            name_output=lambda path: output_path(path, first))
 
 
 def make_executor(run: RunOptions, stop: StopToken | None = None) -> Executor:

@@ -43,7 +43,8 @@ def build_track_only_run(job: TrackJob) -> TrackOnlyRunUseCase:
 
     run = job.options.run
     progress = bootstrap.make_progress("gui" if run.gui else run.progress)
-    return TrackOnlyRunUseCase(track=bootstrap.build_track_only_use_case(progress))
+    return TrackOnlyRunUseCase(track=bootstrap.build_track_only_use_case(
+        progress, output=job.options.output))
 
 
 def build_batch_run(job: TrackJob, executor: Executor) -> BatchRunUseCase:
@@ -71,6 +72,8 @@ def run_job(shared: TrackJob, job: Job, progress: ProgressReporter) -> dict[str,
 
     setup_logging()
     return run_batch_job(
-        shared, job, models=_MODELS,
-        predict=lambda: bootstrap.build_predict_use_case(progress=progress),
+        shared, job, models=_MODELS,  # chunks are .slp parts (merged later); whole inputs
+        predict=lambda: bootstrap.build_predict_use_case(  # are written in every format
+            progress=progress, output=None if job.part_path else shared.options.output,
+            centroid_output=shared.options.predict.centroid_output),
         track=lambda: bootstrap.build_track_only_use_case(progress))

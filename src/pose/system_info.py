@@ -36,6 +36,12 @@ def system_info() -> dict[str, Any]:
             info[key] = getattr(m, "__version__", None) or m.get_version()
         except Exception:
             pass
+    from importlib import metadata as _md
+
+    try:
+        info["sleap_nn_version"] = _md.version("sleap-nn")
+    except _md.PackageNotFoundError:
+        info["sleap_nn_version"] = None
     from pose import __version__
 
     info["pose_version"] = __version__

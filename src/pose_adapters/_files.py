@@ -39,8 +39,33 @@ def fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+def current_umask() -> int:
+    """The process umask (read from ``/proc`` where possible: setting it is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def honour_umask(path: str) -> None:
+    """Give a file made by ``mkstemp`` (mode 0600) the mode a plain ``open`` would give it
+    (0666 less the umask), so that colleagues read outputs as they read any other file."""
+    try:
+        os.chmod(path, 0o666 & ~current_umask())
+    except OSError:
+        pass
+
+
 def replace_durably(tmp: str, path: str) -> None:
-    """``fsync`` ``tmp``, rename it to ``path`` (same folder), ``fsync`` the folder."""
+    """``fsync`` ``tmp``, rename it to ``path`` (same folder), ``fsync`` the folder; the file
+    gets the mode the umask gives new files."""
+    honour_umask(tmp)
     fsync_path(tmp)
     os.replace(tmp, path)
     fsync_dir(os.path.dirname(os.path.abspath(path)))

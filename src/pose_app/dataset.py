@@ -42,6 +42,9 @@ class Dataset:
     Attributes:
         handle: Adapter-owned original object (e.g. ``sleap_io.Labels``), kept so that a writer
             can preserve what the app does not model (user instances, suggestions, metadata).
+        run_frames: ``(video_index, frame_idx)`` of every frame the run that made this
+            dataset went through, empty ones included (None: not a run's result). Formats with
+            one row per frame (NWB, DeepLabCut) cover them all.
     """
 
     videos: list[VideoRef] = attrs.field(factory=list)
@@ -52,3 +55,4 @@ class Dataset:
     provenance: dict[str, Any] = attrs.field(factory=dict)
     source_path: str | None = None
     handle: Any = None
+    run_frames: list[tuple[int, int]] | None = None

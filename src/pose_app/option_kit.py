@@ -6,15 +6,18 @@ Kept apart from :mod:`pose_app.options` so option groups can live in several mod
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 
 import attrs
 
 from pose_domain.errors import InvalidOptionError
 
-OutputFormat = Literal["slp", "analysis_h5"]
+#: An ``--output_format`` name; the choices come from the format registry
+#: (:mod:`pose_app.formats`), which the composition root builds (ADR-0170).
+OutputFormat = str
 
 
 #: ``metadata`` key: extra CLI spellings of a flag.
@@ -24,6 +27,9 @@ NEGATIVE = "negative"
 #: ``metadata`` key: the type the CLI parses the flag as, when it accepts more spellings than
 #: the option's own type (the converter maps them onto it).
 CLI_TYPE = "cli_type"
+#: ``metadata`` key: the flag's choices are a registry's names (the CLI asks the composition
+#: root for them), e.g. ``"output_formats"``.
+CHOICES = "choices"
 #: ``metadata`` key: the option changes how a run executes, not what it writes (left out of
 #: resume / batch fingerprints).
 EXECUTION = "execution"
@@ -121,12 +127,12 @@ def _formats(value: Any) -> list[str]:
 
 
 def _each_format(inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    allowed = get_args(OutputFormat)
+    """Format names are well formed; which exist is the registry's to say (checked with the
+    inputs, before any model loads)."""
     for v in value:
-        if v not in allowed:
-            raise InvalidOptionError(
-                f"--output_format must be one of {', '.join(allowed)}, got '{v}'"
-            )
+        if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", v):
+            raise InvalidOptionError(f"--output_format: '{v}' is not a format name",
+                                     hint="pose system lists the formats")
 
 
 def _embed(value: Any) -> Any:

@@ -23,6 +23,7 @@ import attrs
 
 from pose_app.option_kit import (  # noqa: F401 - re-exported
     _EXEC,
+    CHOICES,
     CLI_TYPE,
     EXECUTION,
     FLAGS,
@@ -224,6 +225,9 @@ class InferenceOptions:
         return self.integral_refinement == "local"
 
 
+EmptyFrames = Literal["by_model", "keep"]
+
+
 @attrs.frozen(kw_only=True)
 class FrameSelection:
     """Which frames of the input to process."""
@@ -241,7 +245,14 @@ class FrameSelection:
     only_predicted_frames: bool = False
     """Only frames that already hold predictions (.slp input)."""
     no_empty_frames: bool = False
-    """Leave frames without instances out of the output."""
+    """Leave frames without instances out of the output. Without it, pose predict keeps every
+    processed frame (as sleap-nn predict); pose track (as sleap-nn track) drops empty frames of
+    single-instance and top-down models and keeps those of bottom-up models."""
+    empty_frames: EmptyFrames = attrs.field(
+        default="by_model", validator=_one_of(EmptyFrames), metadata={"hidden": True}
+    )
+    """Frames without instances: kept as the model kind's reference track does, or all kept
+    (predict)."""
 
     def __attrs_post_init__(self) -> None:
         if self.only_labeled_frames and self.exclude_user_labeled:
@@ -340,7 +351,20 @@ class TrackOptions:
 
 
 @attrs.frozen(kw_only=True)
+class PredictFrameSelection(FrameSelection):
+    """``sleap-nn predict``'s frames: every processed frame stays, empty or not."""
+
+    empty_frames: EmptyFrames = attrs.field(
+        default="keep", validator=_one_of(EmptyFrames), metadata={"hidden": True}
+    )
+    """Frames without instances: kept as the model kind's reference track does, or all kept
+    (predict)."""
+
+
+@attrs.frozen(kw_only=True)
 class PredictCommandOptions(TrackOptions):
-    """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults."""
+    """Every ``pose predict`` option: ``pose track``'s, with predict's tracking defaults and
+    its empty frames."""
 
     tracking: PredictTrackingOptions = attrs.field(factory=PredictTrackingOptions)
+    selection: PredictFrameSelection = attrs.field(factory=PredictFrameSelection)

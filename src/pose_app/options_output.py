@@ -8,6 +8,7 @@ import attrs
 
 from pose_app.option_kit import (
     _EXEC,
+    CHOICES,
     NEGATIVE,
     OutputFormat,
     _each_format,
@@ -32,9 +33,11 @@ class OutputOptions:
     )
     """Output file (default: INPUT.predictions.slp)."""
     output_format: list[OutputFormat] = attrs.field(
-        factory=lambda: ["slp"], converter=_formats, validator=_each_format
+        factory=lambda: ["slp"], converter=_formats, validator=_each_format,
+        metadata={CHOICES: "output_formats"},
     )
-    """slp and/or analysis_h5 (SLEAP's analysis HDF5); repeat to write both."""
+    """Output format(s), repeat for several: the first is written to -o, the others named
+    after it (-o W.slp with analysis_h5 writes W.analysis.h5); pose system lists them."""
     overwrite: bool = attrs.field(default=False, metadata=_EXEC)
     """Overwrite outputs that exist (with several inputs they are skipped otherwise)."""
     embed: EmbedMode = attrs.field(default="false", converter=_embed, validator=_one_of(EmbedMode))

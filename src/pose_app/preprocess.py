@@ -44,6 +44,21 @@ def sizematch_target(height: int, width: int, max_h: int | None, max_w: int | No
     return th, tw, mh, mw, float(eff)
 
 
+def resize_note(height: int, width: int, sizing: Sizing) -> str | None:
+    """One line when the model's ``max_height``/``max_width`` make the sizematcher resize
+    frames of ``height×width`` (None when frames only get padded or keep their size)."""
+    if not height or not width or (sizing.max_height is None and sizing.max_width is None):
+        return None
+    th, tw, _, _, eff = sizematch_target(height, width, sizing.max_height, sizing.max_width)
+    if (th, tw) == (height, width):
+        return None
+    limits = " × ".join(f"{k} {v}" for k, v in (("max_height", sizing.max_height),
+                                                  ("max_width", sizing.max_width)) if v)
+    return (f"frames of {width}×{height} are resized to {tw}×{th} (×{eff:.3g}) to fit the "
+            f"model's {limits}; set --max_height/--max_width to change it "
+            f"(e.g. --max_height {height} --max_width {width} keeps full resolution)")
+
+
 def sizematch(images: np.ndarray, sizing: Sizing, resizer: ImageResizer
               ) -> tuple[np.ndarray, float]:
     """Apply the sizematcher to a ``(B, H, W, C)`` uint8 batch of same-sized frames."""

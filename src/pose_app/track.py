@@ -21,6 +21,7 @@ from pose_app.outputs import default_output_path
 from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.locks import NoLocks, OutputLocks
+from pose_app.ports.output import DatasetWriter
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.tracking import Tracker
 from pose_domain.defaults import DEFAULT_OKS_STDDEV, KALMAN_KEYPOINTS_OKS_STDDEV
@@ -234,6 +235,9 @@ class TrackOnlyUseCase:
         filter_fn: The ``filter_*`` step (defaults to ``pose_domain.filters``).
         locks: Holds the output's lock while tracking and writing (ADR-0130).
         kalman_factory: Builds the Kalman backend for ``--use_kalman``.
+        writer: Writes the result in every ``--output_format`` (None: ``store.save``).
+        name_output: Names the output file for the first format (``W.slp`` ->
+            ``W.analysis.h5``).
     """
 
     store: LabelsStore
@@ -243,6 +247,8 @@ class TrackOnlyUseCase:
     filter_fn: FilterFn = _default_filter
     locks: OutputLocks = attrs.field(factory=NoLocks)
     kalman_factory: Callable[[], KalmanBackend] | None = None
+    writer: DatasetWriter | None = None
+    name_output: Callable[[str], str] | None = None
 
     def __call__(self, request: TrackOnlyRequest) -> TrackOnlyResult:
         t0 = time.time()
@@ -274,6 +280,8 @@ class TrackOnlyUseCase:
             wanted = set(request.frames)
             frames = [f for f in frames if f.frame_idx in wanted]
         out_path = request.output_path or default_output_path(path, out_video_name)
+        if self.name_output is not None:
+            out_path = self.name_output(out_path)
         with self.locks.hold(out_path):  # one writer per output (ADR-0130)
             return self._track(request, ds, videos, frames, out_path, t0, started)
 
@@ -356,7 +364,10 @@ class TrackOnlyUseCase:
             source_path=out_path,
             handle=None,
         )
-        self.store.save(out, out_path)
+        if self.writer is not None:
+            self.writer.write(out, out_path, "slp")
+        else:
+            self.store.save(out, out_path)
         return TrackOnlyResult(
             output_path=out_path,
             frames_processed=len(frames),

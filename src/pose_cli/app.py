@@ -36,6 +36,11 @@ app.command(
     help="Predict (sleap-nn predict -i INPUT -m MODEL), or run an export folder: EXPORT_DIR INPUT.",
 )
 app.command(
+    "pose_cli.commands.convert:convert",
+    name="convert",
+    help="Convert a .slp to another format: .pkg.slp, analysis HDF5, NWB, DeepLabCut, plug-ins.",
+)
+app.command(
     "pose_cli.commands.system:system",
     name="system",
     help="Versions, runtimes, devices, CPU features (bf16) and GPU names.",

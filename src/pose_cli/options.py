@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import Annotated, Any, TypeVar, Union, cast, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, cast, get_args, get_origin
 
 import attrs
 from cyclopts import Group, Parameter
 
-from pose_app.option_kit import CLI_TYPE, FLAG_STYLE, FLAGS, NEGATIVE
+from pose_app.option_kit import CHOICES, CLI_TYPE, FLAG_STYLE, FLAGS, NEGATIVE
 
 T = TypeVar("T")
 
@@ -35,6 +35,15 @@ def _is_bool(tp: Any) -> bool:
 def _group(title: str) -> Group:
     """One help panel per option group (same title, same panel)."""
     return Group(title)
+
+
+def _registry_choices(tag: str) -> Any:
+    """The ``Literal`` of a registry's names (``--output_format``: every installed format)."""
+    from pose.bootstrap import format_registry
+
+    if tag == "output_formats":
+        return Literal[tuple(format_registry().output_names())]
+    raise ValueError(f"unknown choices: {tag}")
 
 
 @functools.cache
@@ -57,7 +66,11 @@ def cli_type(cls: type) -> Any:
             kw["negative"] = ""
         if f.metadata.get("hidden"):
             kw["show"] = False
-        annotated: Any = Annotated[f.metadata.get(CLI_TYPE, f.type), Parameter(**kw)]
+        tp: Any = f.metadata.get(CLI_TYPE, f.type)
+        if f.metadata.get(CHOICES):
+            choices = _registry_choices(f.metadata[CHOICES])
+            tp = list[choices] if get_origin(f.type) is list else choices  # type: ignore[valid-type]
+        annotated: Any = Annotated[tp, Parameter(**kw)]
         default = f.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             fields[f.name] = attrs.field(factory=default.factory, type=annotated)

@@ -33,20 +33,25 @@ def run_track(data_paths: list[str], model_paths: list[str], options: TrackOptio
 def _run_track(data_paths: list[str], model_paths: list[str], options: TrackOptions,
                stop: SignalStop) -> int:
     setup_logging()
-    job = TrackJob(model_paths=tuple(model_paths), options=options)
+    from pose import bootstrap
+
+    job = TrackJob(model_paths=tuple(model_paths), options=options,
+                   suffixes=bootstrap.output_suffixes())
     job.check()  # nothing to do, or a malformed --frames: before any loading
+    bootstrap.check_outputs(options.output.output_format)  # known, libraries installed
     if model_paths and len(data_paths) == 1 and _is_live(data_paths[0]):
         from pose_cli.live import run_live
 
         return run_live(data_paths[0], list(model_paths), options, stop=stop)
     executor = None
     if options.run.batch:
-        from pose import bootstrap
         from pose_app.runs.plan import check_batch_options
 
         check_batch_options(options)
         executor = bootstrap.make_executor(options.run, stop)  # fails first when ray is missing
     inputs = expand_inputs(list(data_paths))
+    bootstrap.check_inputs(inputs, video_dataset=options.input.video_dataset,  # before models
+                           video_input_format=options.input.video_input_format)
     if options.output.output_path and len(inputs) > 1:
         raise InvalidOptionError("-o names one file but several inputs were given",
                                  hint="drop -o to write <input>.predictions.slp per input")

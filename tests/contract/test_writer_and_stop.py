@@ -31,9 +31,10 @@ def test_writer_keeps_what_it_was_given(kind: str, dataset: Dataset, tmp_path: P
         writer.write(dataset, out, "slp")
         got = fake.written[out][0]
     else:
-        from pose_adapters.slp import PredictionWriter, SlpLabelsStore
+        from pose_adapters.formats import FormatsWriter, registry
+        from pose_adapters.slp import SlpLabelsStore
 
-        writer = PredictionWriter()
+        writer = FormatsWriter(registry())
         writer.write(dataset, out, "slp")
         got = SlpLabelsStore().load(out)
     assert len(got.frames) == len(dataset.frames)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from pose_adapters._files import honour_umask
 from pose_app.model import ModelSpec
 from pose_domain.errors import InferenceError
 
@@ -158,6 +159,7 @@ def export_onnx(
             except InferenceError:
                 if n == len(attempts) - 1 or attempts[-1] == size:
                     raise
+        honour_umask(tmp)
         os.replace(tmp, out_path)
     except InferenceError:
         raise

@@ -79,7 +79,7 @@ class OnnxRuntime:
         # share these cores, and spinning workers steal their time (ADR-0050).
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path = Path(onnx_path)
-        self.device = device
+        self.device = "cpu" if gpu is None else f"cuda:{gpu}"  # the device used, never auto
         try:
             self._session = ort.InferenceSession(str(self.path), opts, providers=providers)
         except Exception as exc:

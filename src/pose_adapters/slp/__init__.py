@@ -1,11 +1,8 @@
 """``.slp`` persistence through sleap-io; the only adapter that imports sleap_io for labels."""
 
 from pose_adapters.slp.store import SlpLabelsStore, dataset_from_labels, labels_from_dataset
-from pose_adapters.slp.writer import OutputsWriter, PredictionWriter
 
 __all__ = [
-    "OutputsWriter",
-    "PredictionWriter",
     "SlpLabelsStore",
     "dataset_from_labels",
     "labels_from_dataset",

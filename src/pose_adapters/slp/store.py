@@ -204,14 +204,12 @@ def save_labels_atomic(labels: Any, path: str) -> None:
         labels, tmp, embed=False, restore_original_videos=False, verbose=False))
 
 
-def save_slp_centroids(dataset: Dataset, path: str, mode: str) -> None:
-    """Write ``.slp`` with each predicted instance's first visible point as a sleap-io
-    ``PredictedCentroid`` on its frame (sleap-nn ``--centroid-output``): ``both`` keeps the
-    instances too, ``centroid`` writes only the centroids (frames stay, without instances)."""
-    import numpy as np
+def add_centroids(labels: Any, mode: str) -> None:
+    """Put each predicted instance's first visible point on its frame as a sleap-io
+    ``PredictedCentroid`` (sleap-nn ``--centroid-output``): ``both`` keeps the instances too,
+    ``centroid`` keeps only the centroids (frames stay, without instances)."""
     import sleap_io as sio
 
-    labels = labels_from_dataset(dataset)
     for lf in labels.labeled_frames:
         cents = []
         for inst in lf.instances:
@@ -227,31 +225,29 @@ def save_slp_centroids(dataset: Dataset, path: str, mode: str) -> None:
         lf.centroids = cents
         if mode == "centroid":
             lf.instances = []
-    save_labels_atomic(labels, path)
 
 
-def save_slp_embedded(dataset: Dataset, path: str, *, embed: str = "true",
-                      restore_source_videos: bool = False) -> None:
-    """Write ``.slp`` with the predicted frames' images inside (sleap-io ``embed``).
+def embedded_frames(labels: Any, embed: str) -> Any:
+    """sleap-io's ``embed`` argument for ``--embed``: ``true`` embeds every labeled frame;
+    ``auto`` only when the source is not a plain video file (image folders, ``.pkg.slp``);
+    ``false`` none."""
+    if embed == "true":
+        return "all"
+    if embed == "auto":
+        plain = all(isinstance(v.filename, str) and not v.filename.endswith(".slp")
+                    and os.path.isfile(v.filename) for v in labels.videos)
+        return False if plain else "all"
+    return False
 
-    ``embed``: ``true`` embeds every labeled frame; ``auto`` only when the source is not a
-    plain video file (image folders, ``.pkg.slp``); ``false`` none.
-    """
+
+def write_slp(labels: Any, path: str, *, embed: Any = False,
+              restore_source_videos: bool = False) -> None:
+    """Write ``labels`` to ``path`` (not atomic: callers give a temporary path whose name
+    ends in ``.slp``, since sleap-io names embedded videos after it)."""
     import sleap_io as sio
 
-    labels = labels_from_dataset(dataset)
-    what: Any = False
-    if embed == "true":
-        what = "all"
-    elif embed == "auto":
-        src = [v.filename for v in labels.videos]
-        plain = all(isinstance(f, str) and not f.endswith(".slp") and os.path.isfile(f)
-                    for f in src)
-        what = False if plain else "all"
-    # sleap-io names the embedded video by the file's suffix: the temporary file ends in .slp
-    write_atomic(path, ".tmp.slp", lambda tmp: sio.save_slp(
-        labels, tmp, embed=what, restore_original_videos=restore_source_videos,
-        verbose=False))
+    sio.save_slp(labels, path, embed=embed, restore_original_videos=restore_source_videos,
+                 verbose=False)
 
 
 class SlpLabelsStore:
@@ -287,11 +283,3 @@ class SlpLabelsStore:
             except Exception:
                 pass
         return open_video_file(video.filename)
-
-
-def save_analysis_h5(dataset: Dataset, path: str) -> None:
-    """Write SLEAP's analysis HDF5 (as sleap-io writes it), atomically."""
-    import sleap_io as sio
-
-    labels = labels_from_dataset(dataset)
-    write_atomic(path, ".analysis.h5", lambda tmp: sio.save_analysis_h5(labels, tmp))

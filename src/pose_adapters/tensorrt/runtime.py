@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 
 from pose_adapters._activations import finish_outputs
+from pose_adapters._files import honour_umask
 from pose_adapters._oom import oom_as_domain, release_torch_cache
 from pose_domain.errors import (
     DeviceUnavailableError,
@@ -145,6 +146,7 @@ def build_engine(
     fd, tmp = tempfile.mkstemp(suffix=".trt.tmp", dir=out.parent)
     with os.fdopen(fd, "wb") as fh:
         fh.write(blob)
+    honour_umask(tmp)
     os.replace(tmp, out)
     return out
 

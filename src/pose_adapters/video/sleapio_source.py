@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pose_app.dataset import VideoRef
-from pose_app.formats import MEDIA_EXTENSIONS
+from pose_app.formats import IMAGE_EXTENSIONS, MEDIA_EXTENSIONS
 from pose_domain.errors import DecodeError, InputNotFoundError, UnsupportedInputError
 
 log = logging.getLogger("pose")
@@ -40,7 +40,7 @@ FRAME_COUNT = 7
 FORWARD_GAP = 32
 # Decode failures reported one by one before the rest are only counted.
 MAX_DECODE_WARNINGS = 5
-IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+IMAGE_EXTS = IMAGE_EXTENSIONS
 
 
 def open_video_file(

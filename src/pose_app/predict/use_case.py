@@ -32,10 +32,11 @@ from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.ports.video import VideoOpener
 from pose_app.predict.collect import FrameCollector, assemble
 from pose_app.predict.finish import finish_dataset
-from pose_app.predict.inputs import open_input
+from pose_app.predict.inputs import FrameInput, open_input
 from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
 from pose_app.predict.records import ChunkWriter
 from pose_app.predict.request import PredictRequest, PredictResult
+from pose_app.preprocess import resize_note
 from pose_app.stages import AnyStage, build_stage
 from pose_domain.errors import InvalidOptionError, RunInterrupted
 
@@ -121,6 +122,17 @@ class PredictUseCase:
         tracking = request.tracking.resolved(stage.output_skeleton.n_nodes)  # predict's "auto"
         return self.tracker_factory(tracking, request.inference.max_instances)
 
+    @staticmethod
+    def _say_resize(source: FrameInput, stage: AnyStage) -> None:
+        """One line when the model's preprocessing resizes the frames (sleap#2682)."""
+        sizing = getattr(stage, "sizing", None)
+        if sizing is None or not source.videos:
+            return
+        video = source.videos[0]
+        note = resize_note(video.height, video.width, sizing)
+        if note:
+            log.warning("%s", note)
+
     def _predict(self, request: PredictRequest, models: list[LoadedModel],
                  chunks: ChunkStore, persists: bool) -> PredictResult:
         start = time.time()
@@ -129,6 +141,7 @@ class PredictUseCase:
         source = open_input(request, gt_mode=stage.needs_gt_centroids,
                             labels_store=self.labels_store, open_video=self.open_video,
                             keep_instances=stage.keeps_input_instances)
+        self._say_resize(source, stage)
         tracker = self._tracker(request, stage)
         use_image = bool(request.tracking is not None and request.tracking.flow.use_flow)
         stored = {(r.video_index, r.frame_idx): r
@@ -138,9 +151,11 @@ class PredictUseCase:
                      len(stored))
         writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored),
                              progress=self.progress if persists else None)
+        # predict keeps (and tracks) every frame; track as the model kind's reference does
+        keep_empty = stage.keeps_empty_frames or request.selection.empty_frames == "keep"
         collector = FrameCollector(
             stored=stored, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
-            track_empty=stage.keeps_empty_frames, track_images=use_image,
+            track_empty=keep_empty, track_images=use_image,
             sink=self.sink, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
@@ -169,16 +184,18 @@ class PredictUseCase:
                                  last_frame_idx=collector.last_frame_idx)
 
         dataset = finish_dataset(
-            assemble(collector.frames, stage.keeps_empty_frames), stage=stage,
+            assemble(collector.frames, keep_empty), stage=stage,
             tracker=tracker, drop_empty=request.selection.no_empty_frames,
             videos=source.videos, suggestions=source.suggestions,
             source_path=request.data_path)
+        dataset.run_frames = [(f.job.video_index, f.job.frame_idx) for f in collector.frames]
         seconds = time.time() - start
         skipped = collector.skipped
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
                          method=source.method, resumed=collector.resumed)
-        dataset.provenance = build_provenance(request, models, facts, self.system_info)
+        dataset.provenance = build_provenance(request, models, facts, self.system_info,
+                                              [v.filename for v in source.videos])
         return PredictResult(dataset=dataset,
                              frames_processed=len(collector.frames) - len(skipped),
                              frames_skipped=skipped, seconds=seconds,

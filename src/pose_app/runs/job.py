@@ -20,6 +20,9 @@ class TrackJob:
 
     model_paths: tuple[str, ...]
     options: TrackOptions
+    #: ``(format, file suffix)`` of every registered output format (the composition root's
+    #: registry, ADR-0170): ``-o`` is named for the first ``--output_format``.
+    suffixes: tuple[tuple[str, str], ...] = ()
 
     @property
     def track_only(self) -> bool:
@@ -44,7 +47,8 @@ class TrackJob:
     def output(self, data_path: str) -> str:
         """Where one input's result goes."""
         out = self.options.output
-        return output_for(data_path, out.output_path, out.primary_format, self.track_only)
+        return output_for(data_path, out.output_path, out.primary_format, self.track_only,
+                          dict(self.suffixes))
 
     def predict_request(self, data_path: str, output: str, output_format: str,
                         frames: str | None = None,
@@ -83,17 +87,19 @@ class TrackJob:
 
 
 def output_for(data_path: str, output_path: str | None, output_format: str,
-               track_only: bool) -> str:
-    """``-o`` as given, else ``<input without suffix>.predictions.slp`` (the reference's rule;
-    ``.analysis.h5`` when that is the first ``--output_format`` of a prediction)."""
+               track_only: bool, suffixes: dict[str, str] | None = None) -> str:
+    """``-o`` (else ``<input without suffix>.predictions.slp``, the reference's rule) named for
+    ``output_format`` as sleap-nn names analysis files: ``-o W.slp --output_format
+    analysis_h5`` writes ``W.analysis.h5`` (:func:`pose_app.formats.format_path`;
+    ``suffixes``: every format's file suffix). Track-only runs name theirs when they write."""
+    from pose_app.formats import format_path
     from pose_app.outputs import default_output_path
 
-    if output_path:
-        return output_path
-    out = default_output_path(data_path)
-    if output_format == "analysis_h5" and not track_only:
-        out = out[: -len(".slp")] + ".analysis.h5"
-    return out
+    base = output_path or default_output_path(data_path)
+    suffix = (suffixes or {}).get(output_format)
+    if track_only or suffix is None:
+        return base
+    return format_path(base, suffix, (suffixes or {}).values())
 
 
 def track_only_frames(spec: str) -> tuple[int, ...] | None:

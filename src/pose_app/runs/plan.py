@@ -84,9 +84,11 @@ def check_batch_options(options: TrackOptions) -> None:
             "--chunk-frames cannot split the offline global tracker (it needs whole videos)",
             hint="use --tracker online, or drop --chunk-frames",
         )
-    if "analysis_h5" in options.output.output_format:
+    others = [f for f in options.output.output_format if f != "slp"]
+    if others:
         raise InvalidOptionError("--chunk-frames writes .slp outputs only",
-                                 hint="drop --output_format analysis_h5 or --chunk-frames")
+                                 hint=f"drop --output_format {others[0]} or --chunk-frames; "
+                                 f"then: pose convert OUT.slp OUT (any format)")
 
 
 def plan_input(options: TrackOptions, path: str, output: str, track_only: bool,

@@ -52,6 +52,9 @@ def collect() -> dict[str, Any]:
             continue
     flags = _cpu_flags()
     gpus = _gpus()
+    from pose.bootstrap import format_registry
+
+    registry = format_registry()
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -65,6 +68,9 @@ def collect() -> dict[str, Any]:
             "amx": bool({"amx_tile", "amx_bf16"} & flags),
         },
         "gpus": gpus,
+        "output_formats": {f.name: {"suffix": f.suffix, "description": f.description}
+                           for f in registry.outputs},
+        "input_kinds": {k.name: k.description for k in registry.inputs},
         "provenance": system_info(),
     }
 
@@ -87,4 +93,10 @@ def system(
     print(f"cpu: {cpu['cores']} cores, bf16 {'yes' if cpu['bf16'] else 'no'}, "
           f"avx2 {'yes' if cpu['avx2'] else 'no'}, avx512f {'yes' if cpu['avx512f'] else 'no'}")
     print(f"gpus: {', '.join(info['gpus']) or 'none'}")
+    print("output formats (--output_format, pose convert):")
+    for name, f in info["output_formats"].items():
+        print(f"  {name:12s} {f['suffix']:13s} {f['description']}")
+    print("inputs (-i):")
+    for name, desc in info["input_kinds"].items():
+        print(f"  {name:14s} {desc}")
     return 0

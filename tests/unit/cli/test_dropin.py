@@ -71,13 +71,13 @@ def test_sleap_track_maps_seed_004_spellings() -> None:
 
 
 def test_output_formats_repeat_and_siblings() -> None:
-    from pose_adapters.slp.writer import sibling_output
+    from pose_adapters.formats import registry
     from pose_app.options import OutputOptions
 
     o = OutputOptions(output_format=["slp", "analysis_h5", "slp"])
     assert o.output_format == ["slp", "analysis_h5"] and o.primary_format == "slp"
-    assert sibling_output("a/out.slp", "analysis_h5") == "a/out.analysis.h5"
-    assert sibling_output("a/out.analysis.h5", "slp") == "a/out.slp"
+    assert registry().output_path("a/out.slp", "analysis_h5") == "a/out.analysis.h5"
+    assert registry().output_path("a/out.analysis.h5", "slp") == "a/out.slp"
     assert OutputOptions(embed=True).embed == "true"  # type: ignore[arg-type]
 
 
