@@ -36,3 +36,12 @@ def test_cited_parity_note_sections_exist():
                 cited.add(part)
     missing = sorted(c for c in cited if c not in headings)
     assert not missing, f"docs/parity_notes.md has no section {missing}"
+
+
+def test_index_is_what_the_script_writes():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "adr_index.py"), "--check"],
+                          check=False)
+    assert proc.returncode == 0, "docs/adr/README.md is stale: run scripts/adr_index.py"
