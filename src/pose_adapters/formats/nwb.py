@@ -35,7 +35,11 @@ def _libs() -> tuple[Any, Any]:
 
 
 def _names(individuals: list[str]) -> list[str]:
-    """Unique NWB object names ('/' is not allowed; 'Skeletons' is taken)."""
+    """Unique NWB object names ('/' is not allowed; 'Skeletons' is taken). A lone individual's
+    is ``PoseEstimation``, the name NWB readers (movement's ``from_nwb_file``) look for by
+    default; its track stays in the description."""
+    if len(individuals) == 1:
+        return ["PoseEstimation"]
     out: list[str] = []
     for name in individuals:
         base = re.sub(r"[/:]", "_", name) or "individual"

@@ -238,3 +238,21 @@ def test_bad_inputs_fail_at_input_checks_before_any_model_loads(case, tmp_path, 
     rc = main(["track", "-i", str(bad), "-m", str(tmp_path / "no_model"), *QUIET])
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("pose: error:")]
     assert rc in (1, 2) and len(lines) == 1 and expect in lines[0], lines
+
+
+def test_one_individual_is_the_pose_estimation_movement_opens_by_default(
+        run: Path, tmp_path: Path) -> None:
+    load_poses = pytest.importorskip("movement.io.load_poses")
+    labels = sio.load_slp(str(run / "W.slp"))
+    first = labels.tracks[0]
+    for lf in labels.labeled_frames:
+        lf.instances = [i for i in lf.instances if i.track is first]
+    labels.tracks = [first]
+    one = tmp_path / "one.slp"
+    sio.save_slp(labels, str(one))
+    assert main(["convert", str(one), str(tmp_path / "one.nwb")]) == 0
+    ds = load_poses.from_nwb_file(tmp_path / "one.nwb")  # the default key: PoseEstimation
+    ref = load_poses.from_sleap_file(one)
+    n = ref.position.shape[0]  # a converted file covers the whole video: the run's rows, NaN after
+    _same(ds.position.values[:n], ref.position.values)
+    assert np.isnan(ds.position.values[n:]).all()
