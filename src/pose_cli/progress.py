@@ -68,7 +68,7 @@ class JsonProgress:
 
 
 class RichProgress:
-    """A rich progress bar on stderr with FPS and ETA."""
+    """A rich progress bar on stderr with FPS and the labelled times ``Elapsed`` and ``ETA``."""
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -83,7 +83,9 @@ class RichProgress:
 
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[fps]} FPS"), TimeElapsedColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[fps]} FPS"),
+            # labelled like the reference's bar: "ETA: 0:00:03 Elapsed: 0:00:14"
+            TextColumn("ETA:"), TimeRemainingColumn(), TextColumn("Elapsed:"), TimeElapsedColumn(),
             console=Console(stderr=True), transient=False,
         )
         self._task: Any = None
