@@ -33,6 +33,12 @@ def qc(
         int, Parameter(name=["--thumbnails"], help="Thumbnails for the strongest N events "
                                                     "(0 = none).")
     ] = 40,
+    previous: Annotated[
+        str | None,
+        Parameter(name=["--previous"],
+                  help="An earlier report of this video (its qc.json or folder): after a fix, "
+                       "the new report says which likely events are gone, remain or are new."),
+    ] = None,
     max_events: Annotated[
         int, Parameter(name=["--max_events"], help="Most events kept per video (strongest "
                                                     "first).")
@@ -50,14 +56,19 @@ def qc(
     result = bootstrap.build_qc_use_case().run(QcRequest(
         predictions_path=predictions, output_dir=output, video_path=video,
         ground_truth_path=ground_truth, thumbnails=thumbnails,
-        config=QcConfig(max_events=max_events),
+        config=QcConfig(max_events=max_events), previous_path=previous,
     ))
     for w in result.warnings:
         print(f"pose: warning: {w}", file=sys.stderr)
     s = result.document["summary"]
     by = s["events_by_kind"]
-    line = (f"pose: {by.get('swap', 0)} swap, {by.get('break', 0)} break and "
-            f"{s['n_events'] - s['identity_events']} other events")
+    line = (f"pose: {s['n_likely']} likely identity error(s) (score >= {s['likely_cutoff']:g}); "
+            f"{by.get('swap', 0)} swap, {by.get('break', 0)} break and "
+            f"{s['n_events'] - s['identity_events']} other events in all")
+    if s.get("recheck"):
+        r = s["recheck"]
+        line += (f"; since {r['previous']}: {len(r['gone'])} gone, {len(r['remaining'])} "
+                 f"remain, {len(r['new'])} new")
     if s.get("identity"):
         line += f"; {s['identity']['id_switches']} true switches against the ground truth"
     print(line, file=sys.stderr)
