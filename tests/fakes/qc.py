@@ -31,6 +31,7 @@ class FakeWriter:
     def write(self, output_dir: str, document: Mapping[str, Any],
               reports: Sequence[QcReport], thumbnails: Mapping[int, bytes]) -> list[str]:
         self.calls.append((output_dir, document, reports, thumbnails))
+        self.previous[output_dir] = self.previous[f"{output_dir}/qc.json"] = document
         return [f"{output_dir}/qc.json", f"{output_dir}/index.html"]
 
 
