@@ -70,7 +70,7 @@ def test_a_shot_with_a_frame_before_is_one_image(kind: str, dataset: Dataset) ->
         import cv2
 
         pic = cv2.imdecode(np.frombuffer(img, np.uint8), cv2.IMREAD_COLOR)
-        assert pic.shape[1] == 2 * 240 + 6 and pic.shape[0] == 240 + 20
+        assert pic is not None and pic.shape[1] == 2 * 240 + 6 and pic.shape[0] == 240 + 20
 
 
 @pytest.mark.parametrize("kind", sorted(RENDERERS))

@@ -17,11 +17,12 @@ does not look like strong evidence of anything.
   against A's prediction, compared with a body length (an unrelated animal appears about a
   body length away or more), plus a prior when B does not bring the count above the expected
   number of animals.
-* **jump**: a track's own residual is large and no swap explains it.
+* **jump**: a track's own residual is large and no other track is there to take it.
 * **count**: a run of frames with fewer or more instances than the usual count.
 
-Events of the same kind and tracks within ``nms_radius`` frames are merged (the strongest is
-kept), so one encounter does not fill the list.
+These are candidates with a feature vector; :mod:`pose_domain.qc.rank` turns each into a
+calibrated probability of a real identity error and merges the candidates of one error
+(ADR-0190).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from numpy.typing import NDArray
 from pose_domain.distance import mean_node_distance
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
 from pose_domain.qc.events import QcConfig, QcReport, TrackSeries
+from pose_domain.qc.poses import body_length as _body_length
+from pose_domain.qc.poses import next_observations as _next_obs
+from pose_domain.qc.poses import shape_error as _shape
 from pose_domain.qc.rank import Candidate, break_features, rank, swap_features
 
 _F = NDArray[np.float64]
@@ -188,46 +192,6 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
     return steps
 
 
-def _next_obs(
-    obs: list[tuple[int, list[int], _F, list[float]]],
-) -> dict[tuple[int, int], tuple[int, _F]]:
-    """``(frame, track) -> (next frame, pose)`` of each track's next observation."""
-    out: dict[tuple[int, int], tuple[int, _F]] = {}
-    later: dict[int, tuple[int, _F]] = {}
-    for t, tids, pts, _ in reversed(obs):
-        for j, k in enumerate(tids):
-            if k in later:
-                out[(t, k)] = later[k]
-            later[k] = (t, pts[j])
-    return out
-
-
-def _extent(p: _F) -> float:
-    """Largest node-to-node distance of one pose (NaN with fewer than two nodes)."""
-    v = p[~np.isnan(p).any(axis=1)]
-    if len(v) < 2:
-        return float("nan")
-    return float(np.linalg.norm(v[:, None] - v[None], axis=-1).max())
-
-
-def _shape(p: _F, body: float) -> float:
-    """How far a pose's extent is from the usual body length: ``|log(extent / body)|``
-    (a pose joined from two animals is too long, a partial one too short)."""
-    e = _extent(p)
-    return abs(float(np.log(e / body))) if np.isfinite(e) and e > 0 else 3.0
-
-
-def _body_length(obs: list[tuple[int, list[int], _F, list[float]]]) -> float:
-    """Median extent (largest node-to-node distance) of the observed poses, px."""
-    ext: list[float] = []
-    for _, _, pts, _ in obs:
-        for p in pts:
-            v = p[~np.isnan(p).any(axis=1)]
-            if len(v) >= 2:
-                ext.append(float(np.linalg.norm(v[:, None] - v[None], axis=-1).max()))
-    return float(np.median(ext)) if ext else float("nan")
-
-
 def _motion_noise(steps: list[_Step]) -> float:
     """Upper-quartile residual of a track's pose against its own prediction one frame later, px."""
     res: list[float] = []
@@ -365,13 +329,13 @@ def _swap_events(
             score_a = s.scores[ca]
             shape = _shape(s.obs[ca], body)
             nxt = after.get((s.frame, a))
-            next_z = back_z = np.inf
+            next_z = back_z = back_px = np.inf
             if nxt is not None:
                 g = nxt[0] - s.frame
                 next_z = float(_pose_distance(s.obs[ca][None], nxt[1][None])[0, 0]) / (
                     sigma * np.sqrt(g))
-                back_z = float(_pose_distance(s.pred[ra][None], nxt[1][None])[0, 0]) / (
-                    sigma * np.sqrt(g + s.gaps[ra]))
+                back_px = float(_pose_distance(s.pred[ra][None], nxt[1][None])[0, 0])
+                back_z = back_px / (sigma * np.sqrt(g + s.gaps[ra]))
             paired = False
             for b in s.cand:
                 if b == a:
@@ -410,7 +374,9 @@ def _swap_events(
                 feats = swap_features(ev=ev, near=near, missing=missing, z_own=z_own,
                                       z_cross=z_cross, d_cross=s.dist[rb, ca] / body,
                                       score=score_a, unseen=not both, shape=shape,
-                                      next_z=next_z, back_z=back_z)
+                                      next_z=next_z, back_z=back_z,
+                                      own_bl=s.dist[ra, ca] / body, back_bl=back_px / body,
+                                      gap_other=float(s.gaps[rb]))
                 if not np.isfinite(feats).all():
                     continue
                 paired = True
@@ -476,7 +442,7 @@ def _break_events(
             if not fits:
                 why += "; the new track exceeds the usual count"
             feats = break_features(ev=score, dist=d / body, fits=fits, z=d / scale,
-                                   shape=_shape(pb, body))
+                                   shape=_shape(pb, body), gap=gap)
             out.append(Candidate(frame=tb, video_index=video_index, kind="break",
                                  tracks=(names[a], names[b]), features=feats, why=why))
     return out

@@ -24,12 +24,14 @@ _F = NDArray[np.float64]
 FEATURES: tuple[str, ...] = (
     "bias", "break", "evidence", "log_near", "missing", "log_z_own", "log_z_cross",
     "log_d_cross", "instance_score", "unseen", "shape", "log_next_z", "log_back_z",
+    "log_own_bl", "log_back_bl", "log_gap_other",
 )
 
-#: Logistic weights per feature (``benchmarks/fit_qc.py``, tuning rows only).
+#: Logistic weights per feature, Platt-scaled on the merged events (``benchmarks/fit_qc.py``,
+#: tuning rows only).
 WEIGHTS: _F = np.array([
-    -3.734, 6.056, 0.405, -2.057, -0.348, 0.090, 0.054,
-    1.486, 1.703, -0.348, 0.559, 0.107, 0.192,
+    -1.378, 8.866, 0.316, -2.035, 0.673, 0.600, -1.080, 3.078,
+    0.696, 0.673, 0.649, 0.167, 0.090, -0.738, 0.349, -1.576,
 ])
 
 #: Events at or above this probability are "likely"; below, "probably fine".
@@ -55,7 +57,8 @@ def _clip(v: float, lo: float, hi: float) -> float:
 
 def swap_features(
     *, ev: float, near: float, missing: bool, z_own: float, z_cross: float, d_cross: float,
-    score: float, unseen: bool, shape: float, next_z: float, back_z: float,
+    score: float, unseen: bool, shape: float, next_z: float, back_z: float, own_bl: float,
+    back_bl: float, gap_other: float,
 ) -> _F:
     """The feature vector of a swap (or jump) candidate (:data:`FEATURES`)."""
     return np.array([
@@ -63,17 +66,21 @@ def swap_features(
         np.log1p(_clip(z_own, 0.0, 1e4)), np.log1p(_clip(z_cross, 0.0, 1e4)),
         np.log1p(_clip(d_cross, 0.0, 20.0)), _clip(score, 0.0, 1.0) if np.isfinite(score)
         else 1.0, float(unseen), _clip(shape, 0.0, 3.0), np.log1p(_clip(next_z, 0.0, 1e4)),
-        np.log1p(_clip(back_z, 0.0, 1e4)),
+        np.log1p(_clip(back_z, 0.0, 1e4)), np.log1p(_clip(own_bl, 0.0, 20.0)),
+        np.log1p(_clip(back_bl, 0.0, 20.0)), np.log1p(_clip(gap_other, 0.0, 200.0)),
     ])
 
 
-def break_features(*, ev: float, dist: float, fits: bool, z: float, shape: float) -> _F:
+def break_features(
+    *, ev: float, dist: float, fits: bool, z: float, shape: float, gap: float,
+) -> _F:
     """The feature vector of a break candidate: ``dist`` in body lengths between where the
     ended track should be and the new track's first pose, ``z`` the same in noise units."""
     return np.array([
         1.0, 1.0, _clip(ev, -10.0, 30.0), np.log1p(_clip(dist, 0.0, 20.0)), float(fits),
         0.0, np.log1p(_clip(z, 0.0, 1e4)), np.log1p(_clip(dist, 0.0, 20.0)), 1.0, 1.0,
-        _clip(shape, 0.0, 3.0), 0.0, 0.0,
+        _clip(shape, 0.0, 3.0), 0.0, 0.0, np.log1p(_clip(dist, 0.0, 20.0)), 0.0,
+        np.log1p(_clip(gap, 0.0, 200.0)),
     ])
 
 

@@ -141,7 +141,7 @@ def test_candidates_of_one_error_merge_into_the_most_probable() -> None:
     def cand(frame: int, tracks: tuple[str, ...], ev: float) -> Candidate:
         f = swap_features(ev=ev, near=0.5, missing=False, z_own=20.0, z_cross=1.0,
                           d_cross=0.1, score=0.9, unseen=False, shape=0.0, next_z=1.0,
-                          back_z=20.0)
+                          back_z=20.0, own_bl=1.0, back_bl=1.0, gap_other=1.0)
         return Candidate(frame=frame, video_index=0, kind="swap", tracks=tracks, features=f,
                          why="")
 
