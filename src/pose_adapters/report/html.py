@@ -168,11 +168,12 @@ class HtmlReportWriter:
             f"<b>Score</b> = the estimated probability that you find a real identity error "
             "within ±3 frames of the event, calibrated on tracked files with a proofread "
             "truth (<code>benchmarks/bench_qc.py</code>, files not used for the fit): of the "
-            "events scored 0.9 or more, 99 % were real; 0.7–0.9, about 85 %; 0.3–0.7, about "
-            "half; 0.1–0.3, about 1 in 4; below 0.1, 1–3 %. "
+            "events scored 0.9 or more, 97 % were real; 0.7–0.9, 85 %; 0.5–0.7, about 2 in 3; "
+            "0.1–0.5, about 1 in 3; below 0.1, 1 %. "
             f"Events scored {cut:g} or more are <b>likely</b> "
-            f"({s.get('n_likely', 0)} here): proofread those; below the "
-            "<b>probably fine</b> line real errors are rare. "
+            f"({s.get('n_likely', 0)} here): proofread those. Below the "
+            "<b>probably fine</b> line most events are not errors; skim them only if you "
+            "want every last one. "
             + "; ".join(f'<b style="color:{KIND_COLORS[k]}">{k}</b>: {html.escape(t)}'
                         for k, t in KIND_HELP.items())
             + ". Thumbnails show the animals involved just before the event (left) and at "
