@@ -193,14 +193,19 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
 
 
 def _motion_noise(steps: list[_Step]) -> float:
-    """Upper-quartile residual of a track's pose against its own prediction one frame later, px."""
-    res: list[float] = []
+    """Upper-quartile residual of a track's pose against its own prediction at its next
+    observation, px per √frame, from the shortest gap the file has (1 frame; 3 when only every
+    3rd frame was tracked)."""
+    res: dict[int, list[float]] = {}
     for s in steps:
         col = {k: j for j, k in enumerate(s.seen)}
         for i, k in enumerate(s.cand):
-            if s.gaps[i] == 1 and k in col and np.isfinite(s.dist[i, col[k]]):
-                res.append(float(s.dist[i, col[k]]))
-    return float(np.quantile(res, _NOISE_QUANTILE)) if res else float("nan")
+            if k in col and np.isfinite(s.dist[i, col[k]]):
+                res.setdefault(int(s.gaps[i]), []).append(float(s.dist[i, col[k]]))
+    if not res:
+        return float("nan")
+    gap = min(res)
+    return float(np.quantile(res[gap], _NOISE_QUANTILE)) / float(np.sqrt(gap))
 
 
 def expected_count(counts: Sequence[tuple[int, int]]) -> int:
