@@ -67,7 +67,7 @@ class JsonProgress:
 
 
 class RichProgress(SilentExtras):
-    """A rich progress bar on stderr with FPS and ETA."""
+    """A rich progress bar on stderr with FPS and the labelled times ``ETA`` and ``Elapsed``."""
 
     def __init__(self, refresh_per_second: float = 10.0) -> None:
         from rich.console import Console
@@ -82,7 +82,9 @@ class RichProgress(SilentExtras):
 
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[fps]} FPS"), TimeElapsedColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[fps]} FPS"),
+            # labelled like the reference's bar: "ETA: 0:00:03 Elapsed: 0:00:14"
+            TextColumn("ETA:"), TimeRemainingColumn(), TextColumn("Elapsed:"), TimeElapsedColumn(),
             console=Console(stderr=True), transient=False,
             refresh_per_second=refresh_per_second,
         )

@@ -65,6 +65,9 @@ class QcOptions:
     """Thumbnails for the strongest N events (0 = none)."""
     max_events: int = attrs.field(default=DEFAULT_QC_MAX_EVENTS, validator=_at_least_one)
     """Most events kept per video (strongest first)."""
+    previous: str | None = None
+    """An earlier report of this video (its qc.json or folder): after a fix, the new report
+    says which likely events are gone, remain or are new."""
 
     def request(self, predictions: str) -> QcRequest:
         """The QC use case's request for the tracked ``.slp`` ``predictions``."""
@@ -74,7 +77,7 @@ class QcOptions:
         return QcRequest(
             predictions_path=predictions, output_dir=self.output, video_path=self.video,
             ground_truth_path=self.ground_truth, thumbnails=self.thumbnails,
-            config=QcConfig(max_events=self.max_events),
+            config=QcConfig(max_events=self.max_events), previous_path=self.previous,
         )
 
 

@@ -25,7 +25,16 @@ from pose_domain.errors import (
     UnsupportedInputError,
 )
 from pose_domain.metrics.identity import identity_metrics, identity_switches
-from pose_domain.qc import IDENTITY_KINDS, QcConfig, QcEvent, QcReport, detect_identity_events
+from pose_domain.qc import (
+    IDENTITY_KINDS,
+    LIKELY,
+    QcConfig,
+    QcEvent,
+    QcReport,
+    Recheck,
+    detect_identity_events,
+    recheck,
+)
 
 #: ``(gt, pred) -> [(gt_video_index, pred_video_index), ...]`` (as for ``pose eval``).
 VideoPairer = Callable[[Dataset, Dataset], list[tuple[int, int]]]
@@ -45,6 +54,8 @@ class QcRequest:
     ground_truth_path: Proofread ``.slp`` for identity metrics (optional).
     thumbnails: Most events that get a thumbnail (strongest first).
     config: Detector knobs.
+    previous_path: An earlier report of this video (``qc.json`` or its folder): the new
+        report says which of its likely events are gone, which remain, which are new.
     """
 
     predictions_path: str
@@ -53,6 +64,7 @@ class QcRequest:
     ground_truth_path: str | None = None
     thumbnails: int = attrs.field(default=DEFAULT_QC_THUMBNAILS, validator=_non_negative)
     config: QcConfig = attrs.field(factory=QcConfig)
+    previous_path: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -145,15 +157,33 @@ class QcUseCase:
                         key=lambda e: (-e.score, e.video_index, e.frame_idx))
         warnings: list[str] = []
         identity, switches = self._identity(pred, request)
-        thumbs = self._thumbnails(pred, events, request, warnings)
+        earlier = self._previous(request)
+        thumbs = self._thumbnails(pred, reports, events, request, warnings)
         video_paths = {
             vi: locate_video(pred, vi, request.video_path, self.exists)[0] for vi in videos
         }
         document = build_document(pred, request, reports, events, identity, switches,
                                   video_paths)
+        if earlier is not None:
+            add_recheck(document, earlier, events, request.previous_path or "")
         written = self.writer.write(request.output_dir, document, reports, thumbs)
         return QcResult(reports=reports, document=document, written=tuple(written),
                         warnings=tuple(warnings))
+
+    def _previous(self, request: QcRequest) -> list[QcEvent] | None:
+        if not request.previous_path:
+            return None
+        doc = self.writer.read_previous(request.previous_path)
+        raw = doc.get("events")
+        if not isinstance(raw, list):
+            raise UnsupportedInputError(f"{request.previous_path} has no events list",
+                                        hint="pass the qc.json of an earlier pose qc run")
+        try:
+            return [QcEvent.from_dict(d) for d in raw]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UnsupportedInputError(
+                f"{request.previous_path}: an event cannot be read ({exc})",
+                hint="pass the qc.json of an earlier pose qc run") from exc
 
     def _identity(
         self, pred: Dataset, request: QcRequest
@@ -174,7 +204,8 @@ class QcUseCase:
         return metrics, switches
 
     def _thumbnails(
-        self, pred: Dataset, events: Sequence[QcEvent], request: QcRequest, warnings: list[str]
+        self, pred: Dataset, reports: Sequence[QcReport], events: Sequence[QcEvent],
+        request: QcRequest, warnings: list[str],
     ) -> dict[int, bytes]:
         if self.thumbnails is None or request.thumbnails == 0:
             return {}
@@ -187,7 +218,8 @@ class QcUseCase:
                                 + "; the report has no thumbnails")
                 continue
             mine = [(k, e) for k, e in wanted if e.video_index == vi]
-            shots = [Shot(frame_idx=e.frame_idx, tracks=e.tracks) for _, e in mine]
+            rep = next(r for r in reports if r.video_index == vi)
+            shots = [shot_of(e, rep) for _, e in mine]
             try:
                 images = self.thumbnails.render(pred, vi, path, shots)
             except (InputNotFoundError, MissingExtraError) as exc:
@@ -197,6 +229,45 @@ class QcUseCase:
                 if img is not None:
                     out[k] = img
         return out
+
+
+#: A thumbnail's crop side: at least / at most this many body lengths.
+_MIN_BODIES, _MAX_BODIES = 4.0, 8.0
+
+
+def shot_of(event: QcEvent, report: QcReport) -> Shot:
+    """The thumbnail of an event: its tracks at the event's frame and at the last frame
+    before it where one of them was seen, cropped to a few body lengths."""
+    before = event.frame_idx - 1
+    seen = [max((f for f in t.frames if f < event.frame_idx), default=-1)
+            for t in report.tracks if t.name in event.tracks]
+    if seen and max(seen) >= 0:
+        before = max(seen)
+    body = report.body_length if report.body_length > 0 else 0.0
+    return Shot(frame_idx=event.frame_idx, tracks=event.tracks,
+                before=before if before >= 0 else None,
+                min_side=_MIN_BODIES * body, max_side=_MAX_BODIES * body)
+
+
+def add_recheck(
+    document: dict[str, Any], earlier: Sequence[QcEvent], events: Sequence[QcEvent], path: str
+) -> Recheck:
+    """Mark ``document`` with what changed since an earlier report: ``summary.recheck``
+    (gone / remaining / new likely events) and each event's ``recheck`` (``new`` or
+    ``remains``, likely identity events only)."""
+    r = recheck(earlier, events)
+    document["summary"]["recheck"] = {
+        "previous": path,
+        "previous_likely": len(r.gone) + len(r.remaining),
+        "gone": [e.to_dict() for e in r.gone],
+        "remaining": [e.to_dict() for e in r.remaining],
+        "new": [e.to_dict() for e in r.new],
+    }
+    new = {(e.video_index, e.frame_idx) for e in r.new}
+    for d in document["events"]:
+        if d.get("likely") and d["kind"] in IDENTITY_KINDS:
+            d["recheck"] = "new" if (d["video_index"], d["frame_idx"]) in new else "remains"
+    return r
 
 
 def _near(frame: int, frames: Sequence[int], tolerance: int = 3) -> bool:
@@ -242,6 +313,8 @@ def build_document(
     summary: dict[str, Any] = {
         "predictions": request.predictions_path,
         "n_events": len(events),
+        "n_likely": sum(e.likely for e in events),
+        "likely_cutoff": LIKELY,
         "events_by_kind": by_kind,
         "identity_events": sum(by_kind.get(k, 0) for k in IDENTITY_KINDS),
         "track_order": [t.name for t in pred.tracks],

@@ -83,3 +83,22 @@ def test_an_empty_run(reporter: tuple[ProgressReporter, Callable[[], int | None]
     p.start(0)
     p.finish()
     assert shown() in (None, 0)
+
+
+def test_the_rich_bar_labels_its_two_times() -> None:
+    pytest.importorskip("rich")
+    import io
+
+    from rich.console import Console
+
+    from pose_adapters.progress import RichProgress
+
+    p = RichProgress()
+    p.start(10, "a.mp4")
+    p.advance(3)
+    buf = io.StringIO()
+    Console(file=buf, width=200).print(p._progress.make_tasks_table(p._progress.tasks))
+    p.finish()
+    text = buf.getvalue()
+    assert "ETA:" in text and "Elapsed:" in text
+    assert text.index("ETA:") < text.index("Elapsed:")

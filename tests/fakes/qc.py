@@ -16,13 +16,22 @@ if TYPE_CHECKING:
 
 
 class FakeWriter:
-    def __init__(self) -> None:
+    def __init__(self, previous: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.calls: list[
             tuple[str, Mapping[str, Any], Sequence[QcReport], Mapping[int, bytes]]] = []
+        self.previous = dict(previous or {})
+
+    def read_previous(self, path: str) -> Mapping[str, Any]:
+        from pose_domain.errors import InputNotFoundError
+
+        if path not in self.previous:
+            raise InputNotFoundError(f"earlier report not found: {path}")
+        return self.previous[path]
 
     def write(self, output_dir: str, document: Mapping[str, Any],
               reports: Sequence[QcReport], thumbnails: Mapping[int, bytes]) -> list[str]:
         self.calls.append((output_dir, document, reports, thumbnails))
+        self.previous[output_dir] = self.previous[f"{output_dir}/qc.json"] = document
         return [f"{output_dir}/qc.json", f"{output_dir}/index.html"]
 
 

@@ -78,9 +78,10 @@ def _rgb(img: np.ndarray) -> np.ndarray:
 
 
 class SleapIoThumbnails:
-    """:class:`pose_app.ports.qc.ThumbnailRenderer`: a JPEG crop around the event's animals."""
+    """:class:`pose_app.ports.qc.ThumbnailRenderer`: a JPEG of the event's animals just before
+    the event and at it, side by side in one crop, each panel labelled with its frame."""
 
-    def __init__(self, width: int = THUMB_WIDTH, margin: float = 0.6) -> None:
+    def __init__(self, width: int = THUMB_WIDTH, margin: float = 0.35) -> None:
         self.width = width
         self.margin = margin
 
@@ -90,7 +91,6 @@ class SleapIoThumbnails:
         """One JPEG per shot (None for frames the video cannot decode)."""
         import cv2
 
-        sio = _sio()
         labels = _labels(dataset)
         video = _open_video(video_path)
         out: list[bytes | None] = []
@@ -99,50 +99,98 @@ class SleapIoThumbnails:
             by_frame = {int(lf.frame_idx): lf for lf in labels.labeled_frames
                         if lf.video is target}
             for shot in shots:
+                frames = ([shot.before] if shot.before is not None else []) + [shot.frame_idx]
                 try:
-                    img = _rgb(np.asarray(video[shot.frame_idx]))
+                    images = [_rgb(np.asarray(video[f])) for f in frames]
                 except Exception:
                     out.append(None)
                     continue
-                h, w = img.shape[:2]
-                crop = self._crop(by_frame.get(shot.frame_idx), shot.tracks, (h, w))
+                h, w = images[-1].shape[:2]
+                crop = self._crop([by_frame.get(f) for f in frames], shot, (h, w))
                 scale = self.width / max(crop[2] - crop[0], 1)
-                lf = by_frame.get(shot.frame_idx)
-                if lf is not None:
-                    pic = sio.render_image(labels, video=video_index, frame_idx=shot.frame_idx,
-                                           image=img, crop=crop, color_by="track",
-                                           palette=PALETTE, scale=scale, marker_size=3.0,
-                                           line_width=1.5)
-                else:
-                    x1, y1, x2, y2 = crop
-                    pic = cv2.resize(img[y1:y2, x1:x2], None, fx=scale, fy=scale)
-                ok, buf = cv2.imencode(".jpg", cv2.cvtColor(pic, cv2.COLOR_RGB2BGR),
+                panels = []
+                for f, img, tag in zip(frames, images, ["before", "at"][-len(frames):]):
+                    pic = self._panel(labels, video_index, f, img, crop, scale,
+                                      by_frame.get(f) is not None)
+                    panels.append(_caption(pic, f"{tag} · frame {f}"))
+                gap = np.full((panels[0].shape[0], 6, 3), 255, np.uint8)
+                strip = np.concatenate([panels[0], *[x for p in panels[1:] for x in (gap, p)]],
+                                       axis=1)
+                ok, buf = cv2.imencode(".jpg", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR),
                                        [cv2.IMWRITE_JPEG_QUALITY, 85])
                 out.append(buf.tobytes() if ok else None)
         finally:
             video.close()
         return out
 
-    def _crop(self, lf: Any, tracks: Sequence[str], hw: tuple[int, int]) -> tuple[int, ...]:
-        """A square box around the instances of ``tracks`` (all instances when none match)."""
+    def _panel(self, labels: Any, video_index: int, frame_idx: int, img: np.ndarray,
+               crop: tuple[int, ...], scale: float, labeled: bool) -> np.ndarray:
+        import cv2
+
+        if labeled:
+            pic = _sio().render_image(labels, video=video_index, frame_idx=frame_idx, image=img,
+                                      crop=crop, color_by="track", palette=PALETTE,
+                                      scale=scale, marker_size=3.0, line_width=1.5)
+        else:
+            x1, y1, x2, y2 = crop
+            pic = cv2.resize(img[y1:y2, x1:x2], None, fx=scale, fy=scale)
+        pic = np.ascontiguousarray(np.asarray(pic)[:, :, :3])
+        if pic.shape[1] != self.width:  # rounding of the renderer's scale
+            pic = cv2.resize(pic, (self.width, max(1, round(pic.shape[0] * self.width
+                                                             / pic.shape[1]))))
+        return pic
+
+    def _crop(self, lfs: Sequence[Any], shot: Shot, hw: tuple[int, int]) -> tuple[int, ...]:
+        """A square box (x1, y1, x2, y2) around the instances of the shot's tracks in all
+        its frames; when they spread wider than ``shot.max_side``, around the first track at
+        the event's frame. At least ``shot.min_side`` (a readable scale), at most the frame."""
         h, w = hw
-        pts: list[np.ndarray] = []
-        if lf is not None:
-            chosen = [i for i in lf.instances if i.track is not None and i.track.name in tracks]
-            for inst in chosen or list(lf.instances):
+
+        def points(lf: Any, only: Sequence[str]) -> list[np.ndarray]:
+            if lf is None:
+                return []
+            insts = [i for i in lf.instances if i.track is not None and i.track.name in only]
+            if not insts and not only:
+                insts = list(lf.instances)
+            out = []
+            for inst in insts:
                 p = np.asarray(inst.numpy(), dtype=np.float64)
-                pts.append(p[~np.isnan(p).any(axis=1)])
-        allp = np.concatenate(pts) if pts else np.zeros((0, 2))
-        if len(allp) == 0:
+                out.append(p[~np.isnan(p).any(axis=1)])
+            return [p for p in out if len(p)]
+
+        tracks = tuple(shot.tracks)
+        tries = [[p for lf in lfs for p in points(lf, tracks)],
+                 points(lfs[-1], tracks),
+                 points(lfs[-1], tracks[:1])]
+        box = None
+        for pts in tries:
+            if not pts:
+                continue
+            allp = np.concatenate(pts)
+            (x1, y1), (x2, y2) = allp.min(0), allp.max(0)
+            side = max(x2 - x1, y2 - y1) * (1 + 2 * self.margin)
+            box = ((x1 + x2) / 2, (y1 + y2) / 2, side)
+            if not shot.max_side or side <= shot.max_side:
+                break
+        if box is None:
             return (0, 0, w, h)
-        (x1, y1), (x2, y2) = allp.min(0), allp.max(0)
-        # at least a fifth of the frame, so that a collapsed pose still shows its surroundings
-        side = max(max(x2 - x1, y2 - y1) * (1 + 2 * self.margin), 0.2 * min(h, w))
-        side = min(side, float(max(h, w)))
-        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        cx, cy, side = box
+        if shot.max_side:
+            side = min(side, shot.max_side)
+        side = min(max(side, shot.min_side, 48.0), float(min(h, w)))
         bx1 = int(np.clip(cx - side / 2, 0, max(w - side, 0)))
         by1 = int(np.clip(cy - side / 2, 0, max(h - side, 0)))
         return (bx1, by1, min(int(bx1 + side), w), min(int(by1 + side), h))
+
+
+def _caption(pic: np.ndarray, text: str) -> np.ndarray:
+    """``pic`` with ``text`` in a dark band above it."""
+    import cv2
+
+    band = np.full((20, pic.shape[1], 3), 40, np.uint8)
+    cv2.putText(band, text, (6, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1,
+                cv2.LINE_AA)
+    return np.concatenate([band, pic], axis=0)
 
 
 class SleapIoOverlayRenderer:

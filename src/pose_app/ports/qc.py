@@ -15,10 +15,23 @@ from pose_domain.qc import QcReport
 
 @attrs.frozen(kw_only=True)
 class Shot:
-    """A thumbnail to draw: the animals of ``tracks`` at ``frame_idx`` (all when empty)."""
+    """A thumbnail to draw: the animals of ``tracks`` at ``frame_idx`` (all when empty), and
+    at ``before`` (the frame before the event) beside it, both in one crop.
+
+    Attributes:
+        frame_idx: The event's frame ("after").
+        tracks: Tracks whose instances the crop holds.
+        before: The frame shown before the event (None: only ``frame_idx``).
+        min_side: Smallest crop side, px (a readable scale: a few body lengths).
+        max_side: Largest crop side, px (0: the frame); animals farther apart than this
+            are cropped around the first track's pose at ``frame_idx``.
+    """
 
     frame_idx: int
     tracks: tuple[str, ...] = ()
+    before: int | None = None
+    min_side: float = 0.0
+    max_side: float = 0.0
 
 
 class ThumbnailRenderer(Protocol):
@@ -48,6 +61,15 @@ class ReportWriter(Protocol):
 
         Raises:
             OutputWriteError: the folder or a file cannot be written.
+        """
+        ...
+
+    def read_previous(self, path: str) -> Mapping[str, Any]:
+        """The document of an earlier report (its ``qc.json``, or the folder holding it).
+
+        Raises:
+            InputNotFoundError: no such file or folder.
+            UnsupportedInputError: not a ``qc.json`` of ``pose qc``.
         """
         ...
 

@@ -38,8 +38,13 @@ def qc(
         print(f"pose: warning: {w}", file=sys.stderr)
     s = result.document["summary"]
     by = s["events_by_kind"]
-    line = (f"pose: {by.get('swap', 0)} swap, {by.get('break', 0)} break and "
-            f"{s['n_events'] - s['identity_events']} other events")
+    line = (f"pose: {s['n_likely']} likely identity error(s) (score >= {s['likely_cutoff']:g}); "
+            f"{by.get('swap', 0)} swap, {by.get('break', 0)} break and "
+            f"{s['n_events'] - s['identity_events']} other events in all")
+    if s.get("recheck"):
+        r = s["recheck"]
+        line += (f"; since {r['previous']}: {len(r['gone'])} gone, {len(r['remaining'])} "
+                 f"remain, {len(r['new'])} new")
     if s.get("identity"):
         line += f"; {s['identity']['id_switches']} true switches against the ground truth"
     print(line, file=sys.stderr)

@@ -17,11 +17,12 @@ does not look like strong evidence of anything.
   against A's prediction, compared with a body length (an unrelated animal appears about a
   body length away or more), plus a prior when B does not bring the count above the expected
   number of animals.
-* **jump**: a track's own residual is large and no swap explains it.
+* **jump**: a track's own residual is large and no other track is there to take it.
 * **count**: a run of frames with fewer or more instances than the usual count.
 
-Events of the same kind and tracks within ``nms_radius`` frames are merged (the strongest is
-kept), so one encounter does not fill the list.
+These are candidates with a feature vector; :mod:`pose_domain.qc.rank` turns each into a
+calibrated probability of a real identity error and merges the candidates of one error
+(ADR-0190).
 """
 
 from __future__ import annotations
@@ -35,23 +36,20 @@ from numpy.typing import NDArray
 
 from pose_domain.distance import mean_node_distance
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
-from pose_domain.qc.events import QcConfig, QcEvent, QcReport, TrackSeries
+from pose_domain.qc.events import QcConfig, QcReport, TrackSeries
+from pose_domain.qc.poses import body_length as _body_length
+from pose_domain.qc.poses import next_observations as _next_obs
+from pose_domain.qc.poses import shape_error as _shape
+from pose_domain.qc.rank import Candidate, break_features, rank, swap_features
 
 _F = NDArray[np.float64]
 
-#: Log-odds added to a swap when an animal of the pair is not seen (occlusion).
-_OCCLUSION_PRIOR = 1.0
 #: Log-odds added to a break when the new track does not exceed the expected count.
 _COUNT_PRIOR = 3.0
 #: A jump is reported when its residual exceeds this many σ (``ρ`` above ``ρ(z)``).
 _JUMP_Z = 6.0
 #: A velocity is estimated only from observations at most this many frames apart.
 _VELOCITY_GAP = 3
-#: Another animal closer than this many body lengths can take over a jumping track.
-_REACH = 3.0
-#: Jumps and counts are pose problems, not identity errors: they rank below swaps/breaks of
-#: equal evidence by this many log-odds.
-_POSE_PENALTY = 2.0
 #: σ is this quantile of the one-frame residuals: animals often sit still, so the median
 #: residual is the localisation noise of resting animals, far below that of moving ones.
 _NOISE_QUANTILE = 0.75
@@ -92,6 +90,7 @@ class _Step:
     pred: _F  # (m, N, 2)
     seen: list[int]  # track ids observed in this frame
     obs: _F  # (p, N, 2)
+    scores: list[float]  # (p,) instance scores (NaN when unknown)
     dist: _F  # (m, p) px
 
 
@@ -159,7 +158,7 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
     """Follow every track with the pose model; one :class:`_Step` per frame."""
     states: dict[int, _State] = {}
     steps: list[_Step] = []
-    for t, tids, pts, _ in obs:
+    for t, tids, pts, inst_scores in obs:
         cand = [k for k, s in states.items() if t - s.frame <= window]
         gaps = np.array([t - states[k].frame for k in cand], dtype=np.float64)
         if cand:
@@ -175,7 +174,7 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
         else:
             pred = np.zeros((0, *pts.shape[1:]))
             dist = np.zeros((0, len(tids)))
-        steps.append(_Step(t, cand, gaps, pred, list(tids), pts, dist))
+        steps.append(_Step(t, cand, gaps, pred, list(tids), pts, list(inst_scores), dist))
         for j, k in enumerate(tids):
             new = pts[j]
             old = states.get(k)
@@ -193,26 +192,20 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
     return steps
 
 
-def _body_length(obs: list[tuple[int, list[int], _F, list[float]]]) -> float:
-    """Median extent (largest node-to-node distance) of the observed poses, px."""
-    ext: list[float] = []
-    for _, _, pts, _ in obs:
-        for p in pts:
-            v = p[~np.isnan(p).any(axis=1)]
-            if len(v) >= 2:
-                ext.append(float(np.linalg.norm(v[:, None] - v[None], axis=-1).max()))
-    return float(np.median(ext)) if ext else float("nan")
-
-
 def _motion_noise(steps: list[_Step]) -> float:
-    """Upper-quartile residual of a track's pose against its own prediction one frame later, px."""
-    res: list[float] = []
+    """Upper-quartile residual of a track's pose against its own prediction at its next
+    observation, px per √frame, from the shortest gap the file has (1 frame; 3 when only every
+    3rd frame was tracked)."""
+    res: dict[int, list[float]] = {}
     for s in steps:
         col = {k: j for j, k in enumerate(s.seen)}
         for i, k in enumerate(s.cand):
-            if s.gaps[i] == 1 and k in col and np.isfinite(s.dist[i, col[k]]):
-                res.append(float(s.dist[i, col[k]]))
-    return float(np.quantile(res, _NOISE_QUANTILE)) if res else float("nan")
+            if k in col and np.isfinite(s.dist[i, col[k]]):
+                res.setdefault(int(s.gaps[i]), []).append(float(s.dist[i, col[k]]))
+    if not res:
+        return float("nan")
+    gap = min(res)
+    return float(np.quantile(res[gap], _NOISE_QUANTILE)) / float(np.sqrt(gap))
 
 
 def expected_count(counts: Sequence[tuple[int, int]]) -> int:
@@ -221,6 +214,37 @@ def expected_count(counts: Sequence[tuple[int, int]]) -> int:
     if len(c) == 0:
         return 0
     return int(np.bincount(c).argmax())
+
+
+def _analyse(
+    frames: Sequence[LabeledFrame], cfg: QcConfig, video_index: int
+) -> tuple[list[tuple[int, list[int], _F, list[float]]], list[str], list[tuple[int, int]],
+           float, float, int, list[Candidate]]:
+    """Observations, track names, counts, body length, σ, usual count and the candidates."""
+    obs, names, counts = _observations(frames)
+    steps = _steps(obs, cfg.window)
+    body = _body_length(obs)
+    sigma = _motion_noise(steps)
+    if not np.isfinite(body) or body <= 0:
+        body = 10.0 * sigma if np.isfinite(sigma) and sigma > 0 else 1.0
+    if not np.isfinite(sigma) or sigma <= 0:
+        sigma = 0.05 * body
+    sigma = max(sigma, _NOISE_FLOOR * body, 1e-6)
+    n_expected = expected_count(counts)
+    count_at = dict(counts)
+    cands: list[Candidate] = []
+    after = _next_obs(obs)
+    cands += _swap_events(steps, names, sigma, body, n_expected, count_at, video_index, after)
+    cands += _break_events(obs, names, cfg, sigma, body, n_expected, count_at, video_index)
+    cands += _count_events(counts, n_expected, video_index)
+    return obs, names, counts, body, sigma, n_expected, cands
+
+
+def identity_candidates(
+    frames: Sequence[LabeledFrame], config: QcConfig | None = None, *, video_index: int = 0
+) -> list[Candidate]:
+    """Every candidate event before calibration and merging (for fitting the calibration)."""
+    return _analyse(frames, config or QcConfig(), video_index)[-1]
 
 
 def detect_identity_events(
@@ -242,24 +266,8 @@ def detect_identity_events(
         counts, per-track presence and scores, and the scales used (body length, σ in px).
     """
     cfg = config or QcConfig()
-    obs, names, counts = _observations(frames)
-    steps = _steps(obs, cfg.window)
-    body = _body_length(obs)
-    sigma = _motion_noise(steps)
-    if not np.isfinite(body) or body <= 0:
-        body = 10.0 * sigma if np.isfinite(sigma) and sigma > 0 else 1.0
-    if not np.isfinite(sigma) or sigma <= 0:
-        sigma = 0.05 * body
-    sigma = max(sigma, _NOISE_FLOOR * body, 1e-6)
-    n_expected = expected_count(counts)
-    count_at = dict(counts)
-
-    events: list[QcEvent] = []
-    events += _swap_events(steps, names, sigma, body, n_expected, count_at, video_index)
-    events += _break_events(obs, names, cfg, sigma, body, n_expected, count_at, video_index)
-    events += _count_events(counts, n_expected, video_index)
-    events = [e for e in events if e.score >= cfg.min_score]
-    ranked = _suppress(events, cfg.nms_radius)
+    obs, names, counts, body, sigma, n_expected, cands = _analyse(frames, cfg, video_index)
+    ranked = rank(cands, cfg.nms_radius, cfg.min_score)
     if cfg.max_events is not None:
         ranked = ranked[: cfg.max_events]
 
@@ -300,10 +308,15 @@ def _swap_events(
     n_expected: int,
     count_at: dict[int, int],
     video_index: int,
-) -> list[QcEvent]:
-    out: list[QcEvent] = []
+    after: dict[tuple[int, int], tuple[int, _F]],
+) -> list[Candidate]:
+    """Swap candidates: each pair of tracks whose crossed assignment fits (module docstring),
+    and each track whose own residual exceeds :data:`_JUMP_Z` σ against every other track
+    (it may have moved, wholly or in part, to that animal); a lone track that jumps is a
+    ``jump``."""
+    out: list[Candidate] = []
     for s in steps:
-        if len(s.cand) < 2 or not s.seen:
+        if not s.cand or not s.seen:
             continue
         z = s.dist / (sigma * np.sqrt(s.gaps))[:, None]
         r = _rho(z)
@@ -316,60 +329,74 @@ def _swap_events(
                 continue  # a new track: breaks handle it
             ra, ca = row[a], col[a]
             keep_a = float(r[ra, ca])
+            za = float(z[ra, ca])
+            jumped = za > _JUMP_Z
+            score_a = s.scores[ca]
+            shape = _shape(s.obs[ca], body)
+            nxt = after.get((s.frame, a))
+            next_z = back_z = back_px = np.inf
+            if nxt is not None:
+                g = nxt[0] - s.frame
+                next_z = float(_pose_distance(s.obs[ca][None], nxt[1][None])[0, 0]) / (
+                    sigma * np.sqrt(g))
+                back_px = float(_pose_distance(s.pred[ra][None], nxt[1][None])[0, 0])
+                back_z = back_px / (sigma * np.sqrt(g + s.gaps[ra]))
+            paired = False
             for b in s.cand:
                 if b == a:
                     continue
                 rb = row[b]
-                if b in col:
-                    if b < a:
-                        continue  # each seen pair once
+                both = b in col
+                if both and not jumped and b < a and float(z[rb, col[b]]) <= _JUMP_Z:
+                    continue  # each calm seen pair once (from its smaller id)
+                if both:
                     cb = col[b]
                     ev = keep_a + float(r[rb, cb]) - float(r[ra, cb]) - float(r[rb, ca])
+                    z_own = max(za, float(z[rb, cb]))
+                    z_cross = max(float(z[ra, cb]), float(z[rb, ca]))
                     how = (f"crossing the two assignments fits better by {ev:.1f} "
-                           f"(residuals {z[ra, ca]:.1f}σ and {z[rb, cb]:.1f}σ kept, "
+                           f"(residuals {za:.1f}σ and {z[rb, cb]:.1f}σ kept, "
                            f"{z[ra, cb]:.1f}σ and {z[rb, ca]:.1f}σ crossed)")
+                    if jumped and z[rb, ca] < z[ra, cb]:
+                        # a moved onto b's animal (b may be a joined or duplicate pose)
+                        ev = keep_a - float(r[rb, ca])
+                        z_own, z_cross = za, float(z[rb, ca])
+                        how = (f"{names[a]}'s pose is {s.dist[ra, ca]:.0f} px ({za:.0f}σ) "
+                               f"from where its motion puts it and {z[rb, ca]:.1f}σ from "
+                               f"{names[b]}'s")
                     missing = occluded
                 else:
                     ev = keep_a - float(r[rb, ca])
-                    how = (f"{names[a]}'s pose is {z[ra, ca]:.1f}σ from its own track but "
+                    z_own, z_cross = za, float(z[rb, ca])
+                    how = (f"{names[a]}'s pose is {za:.1f}σ from its own track but "
                            f"{z[rb, ca]:.1f}σ from {names[b]}, which is not seen "
                            f"(for {int(s.gaps[rb])} frames)")
                     missing = True
-                gap_px = float(np.linalg.norm(cen[ra] - cen[rb]))
-                near = gap_px / body if np.isfinite(gap_px) else np.inf
-                score = ev - near + (_OCCLUSION_PRIOR if missing else 0.0)
-                if not np.isfinite(score):
+                if not jumped and ev <= 0:
                     continue
-                why = f"{how}; animals {near:.1f} body lengths apart"
+                gap_px = min(_gap(cen[ra], cen[rb]), _gap(cen[rb], _centroid(s.obs[ca])))
+                near = gap_px / body
+                feats = swap_features(ev=ev, near=near, missing=missing, z_own=z_own,
+                                      z_cross=z_cross, d_cross=s.dist[rb, ca] / body,
+                                      score=score_a, unseen=not both, shape=shape,
+                                      next_z=next_z, back_z=back_z,
+                                      own_bl=s.dist[ra, ca] / body, back_bl=back_px / body,
+                                      gap_other=float(s.gaps[rb]))
+                if not np.isfinite(feats).all():
+                    continue
+                paired = True
+                why = f"{how}; animals {min(near, 99.0):.1f} body lengths apart"
                 if missing:
                     why += "; an animal is missing"
-                out.append(QcEvent(frame_idx=s.frame, video_index=video_index, kind="swap",
-                                   tracks=(names[a], names[b]), score=score, why=why))
-            # a jump: an identity switch when another animal is within reach, else a pose error
-            za = float(z[ra, ca])
-            if za > _JUMP_Z:
-                others = [b for b in s.cand if b != a]
-                near_b, near = None, np.inf
-                for b in others:
-                    d_ab = min(_gap(cen[row[b]], cen[ra]), _gap(cen[row[b]], _centroid(s.obs[ca])))
-                    if d_ab / body < near:
-                        near_b, near = b, d_ab / body
-                base = keep_a - float(_rho(np.array(_JUMP_Z)))
-                moved = (f"{names[a]}'s pose is {s.dist[ra, ca]:.0f} px ({za:.0f}σ) from "
-                         "where its motion puts it")
-                if near_b is not None and (near <= _REACH or occluded):
-                    score = base - near + (_OCCLUSION_PRIOR if occluded else 0.0)
-                    why = (f"{moved}; {names[near_b]} is {near:.1f} body lengths away, so the "
-                           "track probably moved (wholly or in part) to that animal")
-                    if occluded:
-                        why += "; an animal is missing"
-                    out.append(QcEvent(frame_idx=s.frame, video_index=video_index, kind="swap",
-                                       tracks=(names[a], names[near_b]), score=score, why=why))
-                else:
-                    out.append(QcEvent(
-                        frame_idx=s.frame, video_index=video_index, kind="jump",
-                        tracks=(names[a],), score=base - _POSE_PENALTY,
-                        why=f"{moved} after {int(s.gaps[ra])} frame(s); no other animal is near"))
+                out.append(Candidate(frame=s.frame, video_index=video_index, kind="swap",
+                                     tracks=(names[a], names[b]), features=feats, why=why))
+            if jumped and not paired:  # a pose error, not an identity hypothesis
+                out.append(Candidate(
+                    frame=s.frame, video_index=video_index, kind="jump", tracks=(names[a],),
+                    features=None,
+                    why=(f"{names[a]}'s pose is {s.dist[ra, ca]:.0f} px ({za:.0f}σ) from where "
+                         f"its motion puts it after {int(s.gaps[ra])} frame(s); no other "
+                         "track is near")))
     return out
 
 
@@ -382,7 +409,7 @@ def _break_events(
     n_expected: int,
     count_at: dict[int, int],
     video_index: int,
-) -> list[QcEvent]:
+) -> list[Candidate]:
     """A track that ends, and another that starts soon after where the first should be."""
     first: dict[int, tuple[int, _F]] = {}
     last: dict[int, tuple[int, _F, _F]] = {}  # frame, points, velocity
@@ -393,7 +420,7 @@ def _break_events(
             vel = _velocity(last[k][1], p, t - last[k][0]) if k in last else np.zeros(2)
             last[k] = (t, p, vel)
     end_of_video = obs[-1][0] if obs else 0
-    out: list[QcEvent] = []
+    out: list[Candidate] = []
     ends = sorted((v[0], k) for k, v in last.items() if v[0] < end_of_video)
     end_frames = [f for f, _ in ends]
     for b, (tb, pb) in first.items():
@@ -419,16 +446,18 @@ def _break_events(
                    f"{d:.0f} px from where {names[a]} should be ({d / body:.1f} body lengths)")
             if not fits:
                 why += "; the new track exceeds the usual count"
-            out.append(QcEvent(frame_idx=tb, video_index=video_index, kind="break",
-                               tracks=(names[a], names[b]), score=score, why=why))
+            feats = break_features(ev=score, dist=d / body, fits=fits, z=d / scale,
+                                   shape=_shape(pb, body), gap=gap)
+            out.append(Candidate(frame=tb, video_index=video_index, kind="break",
+                                 tracks=(names[a], names[b]), features=feats, why=why))
     return out
 
 
 def _count_events(
     counts: Sequence[tuple[int, int]], n_expected: int, video_index: int
-) -> list[QcEvent]:
+) -> list[Candidate]:
     """One event per run of frames whose instance count differs from the expected one."""
-    out: list[QcEvent] = []
+    out: list[Candidate] = []
     run_start: int | None = None
     run_n = 0
     prev_t = None
@@ -437,26 +466,12 @@ def _count_events(
         contiguous = prev_t is not None and t is not None and t == prev_t + 1
         if run_start is not None and (not off or not contiguous or n != run_n):
             length = (prev_t or 0) - run_start + 1
-            out.append(QcEvent(
-                frame_idx=run_start, video_index=video_index, kind="count", tracks=(),
-                score=float(np.log1p(length)) - _POSE_PENALTY - 1.0,
+            out.append(Candidate(
+                frame=run_start, video_index=video_index, kind="count", tracks=(),
+                features=None,
                 why=f"{run_n} instance(s) instead of {n_expected} for {length} frame(s)"))
             run_start = None
         if off and run_start is None:
             run_start, run_n = t, n
         prev_t = t
     return out
-
-
-def _suppress(events: list[QcEvent], radius: int) -> list[QcEvent]:
-    """Keep the strongest event per kind and track set within ``radius`` frames; rank."""
-    kept: list[QcEvent] = []
-    taken: dict[tuple[str, frozenset[str]], list[int]] = {}
-    for e in sorted(events, key=lambda e: (-e.score, e.frame_idx)):
-        key = (e.kind, frozenset(e.tracks))
-        near = taken.setdefault(key, [])
-        if any(abs(f - e.frame_idx) <= radius for f in near):
-            continue
-        near.append(e.frame_idx)
-        kept.append(e)
-    return kept

@@ -25,8 +25,12 @@ class QcEvent:
         kind: See :data:`EventKind`.
         tracks: Names of the tracks involved (two for swap/break, one for jump,
             none for count).
-        score: Log-odds-like evidence; higher = more likely an error. Comparable across kinds.
+        score: Calibrated probability (0-1) that a proofreader finds a real identity error
+            within ±3 frames of the event (ADR-0190); 0 for kinds that are not identity
+            hypotheses (``jump``, ``count``).
         why: One human sentence with the numbers behind the score.
+        likely: ``score`` is at or above the "probably fine" cut-off
+            (:data:`pose_domain.qc.rank.LIKELY`).
     """
 
     frame_idx: int
@@ -35,6 +39,7 @@ class QcEvent:
     tracks: tuple[str, ...]
     score: float
     why: str
+    likely: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict (``tracks`` as a list, ``score`` rounded to 4 decimals)."""
@@ -44,8 +49,25 @@ class QcEvent:
             "kind": self.kind,
             "tracks": list(self.tracks),
             "score": round(float(self.score), 4),
+            "likely": self.likely,
             "why": self.why,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> QcEvent:
+        """The event :meth:`to_dict` wrote (an earlier ``qc.json``); ``likely`` defaults to
+        ``score >= 0.5`` for reports written before it existed."""
+        score = float(d.get("score", 0.0))  # type: ignore[arg-type]
+        kind = str(d.get("kind", "swap"))
+        tracks = d.get("tracks", ())
+        return cls(
+            frame_idx=int(d["frame_idx"]),  # type: ignore[call-overload]
+            video_index=int(d.get("video_index", 0)),  # type: ignore[call-overload]
+            kind=kind if kind in ("swap", "break", "jump", "count") else "swap",  # type: ignore[arg-type]
+            tracks=tuple(str(t) for t in tracks) if isinstance(tracks, list | tuple) else (),
+            score=score, why=str(d.get("why", "")),
+            likely=bool(d.get("likely", score >= 0.5)),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -58,14 +80,14 @@ class QcConfig:
             counts as a break.
         nms_radius: Events of the same kind and tracks closer than this (frames) are merged,
             keeping the strongest.
-        min_score: Events below this score are not reported.
+        min_score: Identity events below this probability are not reported.
         max_events: Most events reported (strongest first); None = all.
     """
 
     window: int = 30
     break_window: int = 150
     nms_radius: int = 3
-    min_score: float = -3.0
+    min_score: float = 0.02
     max_events: int | None = DEFAULT_QC_MAX_EVENTS
 
 

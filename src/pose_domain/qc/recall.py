@@ -70,3 +70,34 @@ def switch_recall(
     )
     return SwitchRecall(n_switches=len(switch_frames), clusters=tuple(clusters), found=found,
                         top_k=k)
+
+
+@attrs.frozen(kw_only=True)
+class PrecisionRecall:
+    """Attributes:
+    k: Events considered (the first ``k`` of the ranked list, all kinds).
+    precision: Share of those ``k`` events of an identity kind within ``tolerance`` frames of
+        a true switch (events of other kinds count as misses).
+    recall: Share of the switch clusters with such an event among the ``k``.
+    """
+
+    k: int
+    precision: float
+    recall: float
+
+
+def precision_recall_at(
+    switch_frames: Sequence[int], events: Sequence[QcEvent], k: int, *, tolerance: int = 3
+) -> PrecisionRecall:
+    """Precision and recall of the first ``k`` events against true switch frames (issue 27:
+    ``k`` = the number of switch clusters, and twice that). With no event in the list the
+    precision is 1.0 when there is no switch, else 0.0."""
+    top = list(events[:k])
+    hit = [e.kind in IDENTITY_KINDS and any(abs(e.frame_idx - f) <= tolerance
+                                             for f in switch_frames) for e in top]
+    clusters = cluster_frames(switch_frames, tolerance)
+    found = [any(e.kind in IDENTITY_KINDS and abs(e.frame_idx - f) <= tolerance
+                 for e in top for f in c) for c in clusters]
+    precision = sum(hit) / len(top) if top else (0.0 if clusters else 1.0)
+    recall = sum(found) / len(found) if found else 1.0
+    return PrecisionRecall(k=k, precision=precision, recall=recall)

@@ -37,7 +37,16 @@ def test_qc_writes_ranked_events_and_a_self_contained_page(tmp_path: Path, capsy
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from the network
     assert "<script" not in page
     assert "Identity metrics against the ground truth" in page
+    assert "probably fine" in page and 'class="cutoff"' in page
     assert "wrote" in capsys.readouterr().err
+    # a rerun given the first report: every likely event remains, none is new
+    again = tmp_path / "again"
+    assert main(["qc", PRED, "-o", str(again), "--thumbnails", "0", "--previous",
+                 str(out / "qc.json")]) == 0
+    r = json.loads((again / "qc.json").read_text())["summary"]["recheck"]
+    assert r["gone"] == [] and r["new"] == [] and len(r["remaining"]) == s["n_likely"]
+    assert "Re-check against the earlier report" in (again / "index.html").read_text()
+    assert "0 gone" in capsys.readouterr().err
 
 
 def test_qc_without_the_video_warns_once_and_writes_a_report(tmp_path: Path, capsys) -> None:

@@ -93,6 +93,37 @@ def test_ground_truth_adds_identity_metrics_and_true_switches() -> None:
     assert doc["events"][0]["near_true_switch"] is True
 
 
+def test_a_rerun_after_a_fix_says_what_is_gone_and_what_remains() -> None:
+    uc, writer, _ = _use_case({"pred.slp": _dataset(), "fixed.slp": _dataset(swap_at=None)},
+                              set())
+    uc.run(QcRequest(predictions_path="pred.slp", output_dir="first", thumbnails=0))
+    first = writer.calls[0][1]
+    assert first["summary"]["n_likely"] == 1 and first["events"][0]["likely"] is True
+    uc.run(QcRequest(predictions_path="fixed.slp", output_dir="second", thumbnails=0,
+                     previous_path="first"))
+    r = writer.calls[1][1]["summary"]["recheck"]
+    assert [e["frame_idx"] for e in r["gone"]] == [30]
+    assert r["remaining"] == [] and r["new"] == [] and r["previous"] == "first"
+    uc.run(QcRequest(predictions_path="pred.slp", output_dir="third", thumbnails=0,
+                     previous_path="first"))
+    third = writer.calls[2][1]
+    assert len(third["summary"]["recheck"]["remaining"]) == 1
+    assert third["events"][0]["recheck"] == "remains"
+    with pytest.raises(InputNotFoundError):
+        uc.run(QcRequest(predictions_path="pred.slp", output_dir="x", previous_path="nope"))
+
+
+def test_a_thumbnail_shows_the_frame_before_at_a_few_body_lengths() -> None:
+    from pose_app.qc import shot_of
+    from pose_domain.qc import detect_identity_events
+
+    rep = detect_identity_events(_dataset().frames)
+    shot = shot_of(rep.events[0], rep)
+    assert (shot.frame_idx, shot.before) == (30, 29)
+    assert shot.min_side == pytest.approx(4 * rep.body_length)
+    assert shot.max_side == pytest.approx(8 * rep.body_length)
+
+
 def test_untracked_predictions_are_refused_with_a_hint() -> None:
     uc, _, _ = _use_case({"pred.slp": _dataset(tracked=False)}, set())
     with pytest.raises(UnsupportedInputError, match="no tracked instance") as info:
