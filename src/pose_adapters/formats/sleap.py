@@ -34,7 +34,8 @@ class SlpFormat:
         if context.centroid_output != "instance":
             add_centroids(labels, context.centroid_output)
         write_slp(labels, path, embed=embedded_frames(labels, context.embed),
-                  restore_source_videos=context.restore_source_videos)
+                  restore_source_videos=context.restore_source_videos,
+                  final_path=context.final_path)
 
 
 @attrs.frozen
@@ -49,7 +50,8 @@ class PkgSlpFormat:
         from pose_adapters.slp.store import labels_from_dataset, write_slp
 
         write_slp(labels_from_dataset(dataset), path, embed="all",
-                  restore_source_videos=context.restore_source_videos)
+                  restore_source_videos=context.restore_source_videos,
+                  final_path=context.final_path)
 
 
 @attrs.frozen

@@ -32,9 +32,11 @@ def write_format(fmt: OutputFormat, dataset: Dataset, path: str, context: WriteC
     (the old file or a complete new one, never a torn one); a format's own failure becomes one
     line naming the file and the format."""
 
+    named = attrs.evolve(context, final_path=path)
+
     def write(tmp: str) -> None:
         try:
-            fmt.write(dataset, tmp, context)
+            fmt.write(dataset, tmp, named)
         except (PoseError, OSError):
             raise
         except Exception as exc:

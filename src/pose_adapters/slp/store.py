@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -241,13 +242,37 @@ def embedded_frames(labels: Any, embed: str) -> Any:
 
 
 def write_slp(labels: Any, path: str, *, embed: Any = False,
-              restore_source_videos: bool = False) -> None:
+              restore_source_videos: bool = False, final_path: str | None = None) -> None:
     """Write ``labels`` to ``path`` (not atomic: callers give a temporary path whose name
-    ends in ``.slp``, since sleap-io names embedded videos after it)."""
+    ends in ``.slp``). sleap-io records an embedded video under the name it wrote to; with
+    ``final_path`` the file records that name instead, as sleap-nn's outputs do."""
     import sleap_io as sio
 
     sio.save_slp(labels, path, embed=embed, restore_original_videos=restore_source_videos,
                  verbose=False)
+    if embed and final_path is not None and final_path != path:
+        _rename_embedded_videos(path, final_path)
+
+
+def _rename_embedded_videos(path: str, final_path: str) -> None:
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        if "videos_json" not in f:
+            return
+        entries = [json.loads(v) for v in f["videos_json"][:]]
+        changed = False
+        for entry in entries:
+            embedded = entry.get("backend", {}).get("has_embedded_images")
+            if embedded and entry.get("filename") == path:
+                entry["filename"] = final_path
+                changed = True
+        if changed:
+            attrs_ = dict(f["videos_json"].attrs)
+            del f["videos_json"]
+            ds = f.create_dataset("videos_json", data=[json.dumps(e) for e in entries],
+                                  dtype=h5py.string_dtype(), maxshape=(None,))
+            ds.attrs.update(attrs_)
 
 
 class SlpLabelsStore:

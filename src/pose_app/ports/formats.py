@@ -22,11 +22,15 @@ class WriteContext:
         embed: ``--embed`` (``true``, ``auto``, ``false``), for formats that can hold images.
         restore_source_videos: Point the output at the source videos of a ``.pkg.slp`` input.
         centroid_output: ``--centroid-output`` (``instance``, ``centroid``, ``both``).
+        final_path: Where the file lands after its atomic rename (a format writes a
+            temporary path; one that records its own name, such as an embedded ``.slp``,
+            records this one).
     """
 
     embed: str = "false"
     restore_source_videos: bool = False
     centroid_output: str = "instance"
+    final_path: str | None = None
 
 
 @runtime_checkable
