@@ -1,14 +1,13 @@
 """INT8 post-training quantization of a cached ONNX network with NNCF (ADR-0055).
 
-Calibration data are the network's own inputs in the run being processed: uint8
-``(B, C, H, W)`` batches exactly as the pipeline feeds them (scaled frames, or crops for a
-centered-instance model). The quantized model is cached under
-``<cache>/int8/<key>/model.xml`` where ``key`` covers the ONNX bytes, the calibration source
-(a digest of the first calibration batch plus the sample count), the quantization recipe and
-the NNCF / OpenVINO versions.
+Calibration data are network inputs of the data being run: uint8 ``(B, C, H, W)`` batches
+exactly as the pipeline feeds them (scaled frames, or crops for a centered-instance model),
+recorded while the exact models predict a sample of the run's frames (ADR-0180). The
+quantized model is cached under ``<cache>/int8/<key>/model.xml`` where ``key`` covers the
+ONNX bytes, the quantization recipe, the NNCF / OpenVINO versions and the calibration source.
 
-    key = int8_key(onnx_path, first_batch, n_samples)
-    model = load_int8(cache, key) or quantize_and_store(core, onnx_path, samples, cache, key)
+    key = int8_key(onnx_path, source)
+    model = load_int8(core, cache, key) or quantize(core, onnx_path, samples)
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from pose_domain.errors import InferenceError, MissingExtraError
 log = logging.getLogger("pose")
 
 #: Changes whenever the recipe below changes (invalidates cached int8 models).
-RECIPE = "int8-v1:performance-preset:fp32-heads"
+RECIPE = "int8-v2:performance-preset:fp32-heads"
 
 #: Frames used for calibration unless ``$POSE_INT8_CALIBRATION_FRAMES`` says otherwise.
 DEFAULT_CALIBRATION_FRAMES = 256
@@ -58,15 +57,9 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def int8_key(onnx_path: str | os.PathLike[str], first_batch: np.ndarray, n_samples: int) -> str:
-    """Cache key of an int8 model.
-
-    Args:
-        onnx_path: The fp32 ONNX graph that is quantized.
-        first_batch: uint8 ``(B, C, H, W)``, the first calibration batch: identifies the
-            calibration source (the same input, preprocessed the same way, gives the same
-            first batch and therefore the same calibration set).
-        n_samples: Number of calibration samples.
+def int8_key(onnx_path: str | os.PathLike[str], source: str) -> str:
+    """Cache key of an int8 model: the fp32 ONNX bytes, the recipe, the NNCF and OpenVINO
+    versions and the calibration ``source`` (what the samples are; ADR-0180).
 
     Returns:
         A 32-hex-digit key.
@@ -75,12 +68,20 @@ def int8_key(onnx_path: str | os.PathLike[str], first_batch: np.ndarray, n_sampl
     import openvino as ov
 
     h = hashlib.sha256()
-    for part in (_file_digest(Path(onnx_path)), RECIPE, str(n_samples), nncf.__version__,
-                 ov.__version__, str(first_batch.shape), str(first_batch.dtype)):
+    for part in (_file_digest(Path(onnx_path)), RECIPE, nncf.__version__, ov.__version__,
+                 source):
         h.update(part.encode())
         h.update(b"|")
-    h.update(np.ascontiguousarray(first_batch).tobytes())
     return h.hexdigest()[:32]
+
+
+def first_batch_source(first_batch: np.ndarray, n_samples: int) -> str:
+    """The calibration source of a caller that never calibrates: the first ``n_samples``
+    inputs, identified by the bytes of the first batch (same input, same preprocessing →
+    same first batch)."""
+    h = hashlib.sha256(f"first-inputs|{n_samples}|{first_batch.shape}|".encode())
+    h.update(np.ascontiguousarray(first_batch).tobytes())
+    return h.hexdigest()[:24]
 
 
 def _head_convs(model: Any) -> list[str]:
@@ -107,6 +108,17 @@ def _head_convs(model: Any) -> list[str]:
             if kind in passthrough or kind == "Result":
                 stack.extend(inp.get_source_output().get_node() for inp in node.inputs())
     return sorted(set(names))
+
+
+def keep_heads_precise(model: Any) -> list[str]:
+    """Mark the output heads' convolutions to stay in f32 under a bf16 inference hint
+    (OpenVINO's ``precise`` runtime attribute, the one behind ``disable_fp16_compression``;
+    ADR-0182). Returns their names."""
+    heads = set(_head_convs(model))
+    for node in model.get_ordered_ops():
+        if node.get_friendly_name() in heads:
+            node.get_rt_info()["precise"] = ""
+    return sorted(heads)
 
 
 def quantize(core: Any, onnx_path: str | os.PathLike[str], samples: list[np.ndarray]) -> Any:

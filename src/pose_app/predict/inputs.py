@@ -43,6 +43,10 @@ class FrameInput:
         unless ``decode_skipped``)."""
         raise NotImplementedError
 
+    def keys(self) -> list[tuple[int, int]]:
+        """``(video_index, frame_idx)`` of every frame :meth:`jobs` yields, in order."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -102,6 +106,9 @@ class VideoInput(FrameInput):
             got, image = next(frames)
             yield FrameJob(video_index=0, frame_idx=got, image=image)
 
+    def keys(self) -> list[tuple[int, int]]:
+        return [(0, i) for i in self.indices]
+
     def close(self) -> None:
         self.src.close()
 
@@ -150,6 +157,9 @@ class LabelsInput(FrameInput):
                 gt = list(lf.user_instances) if self.only_labeled else list(lf.instances)
             yield FrameJob(video_index=vi, frame_idx=fi, image=image, gt_instances=gt,
                            keep_instances=keep, resumed=resumed)
+
+    def keys(self) -> list[tuple[int, int]]:
+        return [(it.video_index, it.frame_idx) for it in self.items]
 
     def close(self) -> None:
         for src in self._opened.values():

@@ -30,6 +30,7 @@ from pose_app.ports.stop import NeverStop, StopToken
 from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.ports.video import VideoOpener
 from pose_app.predict.collect import CollectedFrame, FrameCollector, assemble
+from pose_app.predict.fastmode import FastModeCheck
 from pose_app.predict.inputs import open_input
 from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
 from pose_app.predict.records import ChunkWriter
@@ -127,6 +128,12 @@ class PredictUseCase:
         source = open_input(request, gt_mode=stage.needs_gt_centroids,
                             labels_store=self.labels_store, open_video=self.open_video)
         tracker = self._tracker(request, stage)
+        try:
+            fast = FastModeCheck(loader=self.loader, resizer=self.resizer,
+                                 tracker_factory=self.tracker_factory)(request, models, source)
+        except BaseException:
+            source.close()
+            raise
         use_image = bool(request.tracking is not None and request.tracking.use_flow)
         stored = {(r.video_index, r.frame_idx): r
                   for r in chunks.begin(request.fingerprint(), request.resume)}
@@ -177,7 +184,8 @@ class PredictUseCase:
         )
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
-                         method=source.method, resumed=collector.resumed)
+                         method=source.method, resumed=collector.resumed,
+                         fast_mode=None if fast is None else fast.as_provenance())
         dataset.provenance = build_provenance(request, models, facts, self.system_info)
         return PredictResult(dataset=dataset,
                              frames_processed=len(collector.frames) - len(skipped),
