@@ -2,8 +2,9 @@
 
 :class:`FakeInt8Runtime` is the int8 runtime of a :class:`FakeRuntime` network: until it is
 calibrated it runs exact; once calibrated its points move by ``shift`` px (the quantization
-error). Calibrated "models" live in ``disk``, a dict a test shares between runtimes like the
-cache folder between runs, keyed by the calibration source; ``calibrations`` counts the
+error; with ``shift_when_borrowed`` only while it uses a calibration made on another
+source). Calibrations live in ``disk``, a dict a test shares between runtimes like the cache
+folder between runs, by calibration source in the order made; ``calibrations`` counts the
 calibrations this runtime ran (cache hits do not count).
 """
 
@@ -26,36 +27,46 @@ if TYPE_CHECKING:
 class FakeInt8Runtime:
     name = "fake-int8"
 
-    def __init__(self, exact: FakeRuntime, disk: dict[str, Any], shift: float = 0.0) -> None:
+    def __init__(self, exact: FakeRuntime, disk: dict[str, Any], shift: float = 0.0,
+                 shift_when_borrowed: bool = False) -> None:
         self.exact = exact
         self.disk = disk
         self.shift = shift
-        self.calibrated = False
+        self.shift_when_borrowed = shift_when_borrowed
+        self.calibrated_on: str | None = None
+        self.borrowed = False
         self.calibrations = 0
         self.sources: list[str] = []
         self.samples = 0
 
     @property
     def executes(self) -> str:
-        return "fake int8" if self.calibrated else "fake f32 (not calibrated)"
+        return "fake int8" if self.calibrated_on else "fake f32 (not calibrated)"
 
     def needs_calibration(self) -> bool:
-        return not self.calibrated
+        return self.calibrated_on is None
 
-    def use_calibration(self, source: str) -> bool:
+    def use_calibration(self, source: str) -> str | None:
         self.sources.append(source)
-        self.calibrated = source in self.disk
-        return self.calibrated
+        if source in self.disk:
+            self.calibrated_on = source
+        elif self.disk:
+            self.calibrated_on = list(self.disk)[-1]
+            self.borrowed = True
+        return self.calibrated_on
 
     def calibrate(self, source: str, samples: Sequence[np.ndarray]) -> None:
         self.calibrations += 1
         self.samples = sum(len(s) for s in samples)
         self.disk[source] = self.samples
-        self.calibrated = True
+        self.calibrated_on = source
+        self.borrowed = False
 
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
         out = self.exact.infer(images)
-        if self.calibrated and self.shift:
+        shifted = self.calibrated_on is not None and (self.borrowed or
+                                                      not self.shift_when_borrowed)
+        if shifted and self.shift:
             s = round(self.shift / self.exact.spec.confmap_stride)
             out = {k: np.roll(v, s, axis=-1) for k, v in out.items()}
         return out

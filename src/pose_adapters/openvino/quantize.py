@@ -6,8 +6,8 @@ recorded while the exact models predict a sample of the run's frames (ADR-0180).
 quantized model is cached under ``<cache>/int8/<key>/model.xml`` where ``key`` covers the
 ONNX bytes, the quantization recipe, the NNCF / OpenVINO versions and the calibration source.
 
-    key = int8_key(onnx_path, source)
-    model = load_int8(core, cache, key) or quantize(core, onnx_path, samples)
+    key = int8_key(onnx_path)
+    model, calibrated_on = load_int8(core, cache, key, source) or (quantize(...), source)
 """
 
 from __future__ import annotations
@@ -57,9 +57,9 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def int8_key(onnx_path: str | os.PathLike[str], source: str) -> str:
-    """Cache key of an int8 model: the fp32 ONNX bytes, the recipe, the NNCF and OpenVINO
-    versions and the calibration ``source`` (what the samples are; ADR-0180).
+def int8_key(onnx_path: str | os.PathLike[str]) -> str:
+    """Cache key of a network's int8 models: the fp32 ONNX bytes, the recipe and the NNCF
+    and OpenVINO versions (one folder per key, one entry per calibration source; ADR-0180).
 
     Returns:
         A 32-hex-digit key.
@@ -68,8 +68,7 @@ def int8_key(onnx_path: str | os.PathLike[str], source: str) -> str:
     import openvino as ov
 
     h = hashlib.sha256()
-    for part in (_file_digest(Path(onnx_path)), RECIPE, nncf.__version__, ov.__version__,
-                 source):
+    for part in (_file_digest(Path(onnx_path)), RECIPE, nncf.__version__, ov.__version__):
         h.update(part.encode())
         h.update(b"|")
     return h.hexdigest()[:32]
@@ -158,31 +157,41 @@ def quantize(core: Any, onnx_path: str | os.PathLike[str], samples: list[np.ndar
         ) from exc
 
 
-def cached_path(cache: Path, key: str) -> Path:
-    return cache / "int8" / key / "model.xml"
+def entry_name(source: str) -> str:
+    """``source`` as a folder name."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in source)[:64] or "_"
 
 
-def load_int8(core: Any, cache: Path, key: str) -> Any | None:
-    """The cached quantized model for ``key``, or None when absent or unreadable."""
-    path = cached_path(cache, key)
-    if not path.is_file():
-        return None
-    try:
-        return core.read_model(str(path))
-    except Exception as exc:  # a damaged cache entry is rebuilt
-        log.debug("could not read cached int8 model %s: %s", path, exc)
-        return None
+def cached_path(cache: Path, key: str, source: str) -> Path:
+    return cache / "int8" / key / entry_name(source) / "model.xml"
 
 
-def store_int8(model: Any, cache: Path, key: str) -> None:
+def load_int8(core: Any, cache: Path, key: str, source: str) -> tuple[Any, str] | None:
+    """The cached quantized model for ``key``: the one calibrated on ``source`` when there
+    is one, else the newest one calibrated on another source; with the source it was
+    calibrated on. None when there is none (or none readable)."""
+    exact = cached_path(cache, key, source)
+    others = sorted((p for p in (cache / "int8" / key).glob("*/model.xml") if p != exact),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in ([exact] if exact.is_file() else []) + others:
+        try:
+            return core.read_model(str(path)), path.parent.name
+        except Exception as exc:  # a damaged cache entry is skipped (and rebuilt)
+            log.debug("could not read cached int8 model %s: %s", path, exc)
+    return None
+
+
+def store_int8(model: Any, cache: Path, key: str, source: str) -> None:
     """Write ``model`` under the cache atomically (temp folder + rename); errors are logged."""
     import openvino as ov
 
-    final = cached_path(cache, key).parent
+    final = cached_path(cache, key, source).parent
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=".tmp-"))
         ov.save_model(model, str(tmp / "model.xml"), compress_to_fp16=False)
+        if final.exists():  # a recalibration replaces the entry
+            shutil.rmtree(final, ignore_errors=True)
         try:
             os.replace(tmp, final)
         except OSError:  # another process won the race

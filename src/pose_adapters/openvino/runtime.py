@@ -103,8 +103,10 @@ class OpenVinoRuntime:
 
     int8 is a :class:`pose_app.ports.runtime.CalibratedRuntime`: the prediction use case
     calls :meth:`use_calibration` / :meth:`calibrate` with a calibration source before the
-    run, and the quantized model is cached under ``<cache>/int8/<key>`` (key: the ONNX bytes,
-    the recipe, the OpenVINO and NNCF versions and the source). A caller that never calibrates
+    run; quantized models are cached under ``<cache>/int8/<key>/<source>`` (key: the ONNX
+    bytes, the recipe, the OpenVINO and NNCF versions) and a later run uses the one of its own
+    source, else the newest of another source (the accuracy check decides whether that
+    serves). A caller that never calibrates
     (a live session) gets the old behaviour: the first ``calibration_frames()`` inputs run in
     f32 while they are collected, then the network is quantized on them.
     """
@@ -159,6 +161,7 @@ class OpenVinoRuntime:
         self._calib: list[np.ndarray] | None = [] if precision == "int8" else None
         self._calib_first: np.ndarray | None = None
         self.quantized = False
+        self.calibrated_on: str | None = None  # the calibration source of the int8 model
         self.calibrations = 0  # quantizations this runtime ran (cache hits do not count)
 
     @property
@@ -189,21 +192,25 @@ class OpenVinoRuntime:
         self._calib = None
         self.quantized = True
 
-    def use_calibration(self, source: str) -> bool:
-        """Switch to the int8 model cached for ``source``; True when there is one."""
-        if not self.needs_calibration():
-            return self.quantized
+    def use_calibration(self, source: str) -> str | None:
+        """Switch to a cached int8 model of this network: the one calibrated on ``source``,
+        else the newest one calibrated on another source. Returns the source the model in use
+        was calibrated on (None: none cached, the runtime still needs calibration)."""
+        if self.calibrated_on is not None or self.precision != "int8":
+            return self.calibrated_on
         from pose_adapters.openvino import quantize as q
 
-        cached = q.load_int8(self._core, self._int8_cache(), q.int8_key(self.path, source))
-        if cached is None:
-            return False
-        self._use_model(cached)
-        return True
+        found = q.load_int8(self._core, self._int8_cache(), q.int8_key(self.path), source)
+        if found is None:
+            return None
+        self._use_model(found[0])
+        self.calibrated_on = found[1]
+        return self.calibrated_on
 
     def calibrate(self, source: str, samples: Sequence[np.ndarray]) -> None:
-        """Quantize on ``samples`` (uint8 batches), cache under ``source``, switch to it."""
-        if not self.needs_calibration():
+        """Quantize the fp32 network on ``samples`` (uint8 batches), cache it under
+        ``source`` (replacing an entry of that source) and switch to it."""
+        if self.precision != "int8":
             return
         from pose_adapters.openvino import quantize as q
 
@@ -214,8 +221,9 @@ class OpenVinoRuntime:
         common = shapes.most_common(1)[0][0]
         model = q.quantize(self._core, self.path, [x for x in singles if x.shape == common])
         self.calibrations += 1
-        q.store_int8(model, self._int8_cache(), q.int8_key(self.path, source))
+        q.store_int8(model, self._int8_cache(), q.int8_key(self.path), source)
         self._use_model(model)
+        self.calibrated_on = q.entry_name(source)
 
     def _collect(self, x: np.ndarray) -> None:
         """A caller that never calibrates: collect ``x``; quantize once enough are in."""
@@ -225,7 +233,7 @@ class OpenVinoRuntime:
         if self._calib_first is None:
             self._calib_first = x.copy()
             if self.use_calibration(q.first_batch_source(x, q.calibration_frames())):
-                return
+                return  # (a model calibrated on another source serves too)
         if x.shape[1:] != self._calib_first.shape[1:]:
             return  # another input size than the calibration set's: run it in fp32
         self._calib.extend(x[i:i + 1].copy() for i in range(x.shape[0]))

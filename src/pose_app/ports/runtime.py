@@ -34,10 +34,9 @@ class ImageResizer(Protocol):
 @runtime_checkable
 class CalibratedRuntime(Protocol):
     """A fast runtime fitted once to sample inputs before it runs (int8 calibration,
-    ADR-0180). The fitted network is cached by the adapter under the model, the runtime's
-    version and ``source`` (what the samples are: which data, which frames, which
-    preprocessing), so every later run on the same source, Ray workers and ``--resume``
-    included, reuses it.
+    ADR-0180). The adapter caches each fitted network under the model, the runtime's version
+    and ``source`` (what the samples were: which data, which frames, which preprocessing), so
+    a later run, Ray workers and ``--resume`` included, calibrates nothing.
     """
 
     name: str
@@ -45,11 +44,13 @@ class CalibratedRuntime(Protocol):
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]: ...
 
     def needs_calibration(self) -> bool:
-        """True until the runtime is calibrated (fp32 and bf16 runtimes: always False)."""
+        """True until the runtime runs a calibrated network (always False for fp32/bf16)."""
         ...
 
-    def use_calibration(self, source: str) -> bool:
-        """Switch to the network calibrated on ``source`` if it is cached; True when it is."""
+    def use_calibration(self, source: str) -> str | None:
+        """Switch to a cached calibration of this network: the one made on ``source``, else
+        the newest made on another source. Returns the source of the calibration in use
+        (None: none cached)."""
         ...
 
     def calibrate(self, source: str, samples: Sequence[np.ndarray]) -> None:

@@ -158,35 +158,59 @@ class FastModeCheck:
         if inf.precision == "fp32":
             return None
         keys = source.keys()
-        calibrated = [(m, m.runtime) for m in models if isinstance(m.runtime, CalibratedRuntime)
-                      and m.runtime.needs_calibration()]
         calib_windows = sample_windows(keys, self.calibration_frames)
         src = calibration_source(request, source, calib_windows)
-        pending = [m for m, rt in calibrated if not rt.use_calibration(src)]
-        notes = [f"{m.spec.model_type}: calibration cached for this source"
-                 for m, _ in calibrated if m not in pending]
-        windows = calib_windows if pending else sample_windows(keys, inf.fast_check_frames)
+        found: dict[int, str | None] = {}
+        for i, m in enumerate(models):
+            if isinstance(m.runtime, CalibratedRuntime) and m.runtime.needs_calibration():
+                found[i] = m.runtime.use_calibration(src)
+        pending = [i for i, on in found.items() if on is None]
+        borrowed = [i for i, on in found.items() if on is not None and on != src]
+        notes = [f"{models[i].spec.model_type}: calibration cached for this input"
+                 if on == src else f"{models[i].spec.model_type}: calibration of another "
+                 "input reused" for i, on in found.items() if on is not None]
         if not inf.fast_check_frames and not pending:
             return self._report(inf, models, notes, None)
+        exact = [m for p in request.model_paths
+                 for m in self.loader.load(p, attrs.evolve(inf, precision="fp32"))]
+        windows = calib_windows if pending else sample_windows(keys, inf.fast_check_frames)
+        found_agreement = self._calibrate_and_compare(request, models, exact, source, windows,
+                                                      src, pending, notes)
+        if (found_agreement is not None and borrowed
+                and self.contract.shortfalls(found_agreement)):
+            log.info("fast mode %s: below the contract with a calibration made on another "
+                     "input; calibrating on this input", inf.precision, extra={"notice": True})
+            found_agreement = self._calibrate_and_compare(
+                request, models, exact, source, calib_windows, src, borrowed, notes)
+        report = self._report(inf, models, notes, found_agreement)
+        if found_agreement is not None:
+            self._say(report, inf)
+        return report
+
+    def _calibrate_and_compare(self, request: PredictRequest, models: Sequence[LoadedModel],
+                               exact: Sequence[LoadedModel], source: FrameInput,
+                               windows: Sequence[Sequence[Key]], src: str,
+                               to_calibrate: Sequence[int], notes: list[str]
+                               ) -> Agreement | None:
+        """Predict ``windows`` in exact fp32 (recording each network's inputs), calibrate the
+        models ``to_calibrate`` on them, then predict them in the fast mode and compare
+        (None when the check is off)."""
+        inf = request.inference
         exact_inf = attrs.evolve(inf, precision="fp32")
-        exact = [m for p in request.model_paths for m in self.loader.load(p, exact_inf)]
         recorders = [_Recording(m.runtime) for m in exact]
         exact_frames = self._predict(request, [attrs.evolve(m, runtime=r)
                                                for m, r in zip(exact, recorders, strict=True)],
                                      exact_inf, source, windows)
-        for m, rec in zip(models, recorders, strict=True):
-            if m in pending:
-                assert isinstance(m.runtime, CalibratedRuntime)
-                m.runtime.calibrate(src, rec.inputs)
-                notes.append(f"{m.spec.model_type}: calibrated on "
-                             f"{sum(len(x) for x in rec.inputs)} inputs of "
-                             f"{sum(len(w) for w in windows)} frames")
+        for i in to_calibrate:
+            rt = models[i].runtime
+            assert isinstance(rt, CalibratedRuntime)
+            rt.calibrate(src, recorders[i].inputs)
+            n_inputs = sum(len(x) for x in recorders[i].inputs)
+            notes.append(f"{models[i].spec.model_type}: calibrated on {n_inputs} inputs of "
+                         f"{sum(len(w) for w in windows)} frames of this input")
         if not inf.fast_check_frames:
-            return self._report(inf, models, notes, None)
-        fast_frames = self._predict(request, models, inf, source, windows)
-        report = self._report(inf, models, notes, agreement(exact_frames, fast_frames))
-        self._say(report, inf)
-        return report
+            return None
+        return agreement(exact_frames, self._predict(request, models, inf, source, windows))
 
     def _report(self, inf: InferenceOptions, models: Sequence[LoadedModel], notes: list[str],
                 found: Agreement | None) -> FastModeReport:

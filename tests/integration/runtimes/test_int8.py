@@ -68,12 +68,12 @@ def test_int8_calibrated_once_per_source_and_close_to_fp32(centroid, tmp_path):
     fast = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
     assert isinstance(fast, CalibratedRuntime)
     calib = _frames(N_CALIB)
-    assert fast.needs_calibration() and not fast.use_calibration("clip-a")
+    assert fast.needs_calibration() and fast.use_calibration("clip-a") is None
     assert "not calibrated" in fast.executes
     fast.calibrate("clip-a", [calib[i:i + 4] for i in range(0, N_CALIB, 4)])
     assert fast.calibrations == 1 and fast.quantized and not fast.needs_calibration()
     assert fast.executes.startswith("openvino int8 (")
-    assert list(Path(cache, "int8").glob("*/model.xml")), "the int8 model is cached"
+    assert list(Path(cache, "int8").glob("*/clip-a/model.xml")), "the int8 model is cached"
 
     test = _frames(8, start=500)
     got, want = fast.infer(test)["confmaps"], exact.infer(test)["confmaps"]
@@ -84,13 +84,17 @@ def test_int8_calibrated_once_per_source_and_close_to_fp32(centroid, tmp_path):
 
     # a later run (another process: a new runtime) on the same source does no calibration
     again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
-    assert again.use_calibration("clip-a")
+    assert again.use_calibration("clip-a") == "clip-a"
     assert again.calibrations == 0 and again.quantized
     np.testing.assert_array_equal(again.infer(test)["confmaps"], got)
 
-    # another source is another calibration
+    # another source borrows the newest calibration until it calibrates on its own
     other = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
-    assert not other.use_calibration("clip-b") and other.needs_calibration()
+    assert other.use_calibration("clip-b") == "clip-a" and not other.needs_calibration()
+    other.calibrate("clip-b", [_frames(8, start=900)])
+    assert other.calibrations == 1 and other.calibrated_on == "clip-b"
+    assert sorted(p.parent.name for p in Path(cache, "int8").glob("*/*/model.xml")) == [
+        "clip-a", "clip-b"]
 
 
 @pytest.mark.slow

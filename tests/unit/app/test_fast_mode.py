@@ -62,12 +62,14 @@ def test_int8_calibrates_once_per_source_then_every_run_reuses_it():
     assert first.calibrations == 1
     assert first.samples == 64  # the calibration sample: 8 runs of 8 frames
     fast = result.dataset.provenance["fast_mode"]
-    assert fast["calibration"] == ["single_instance: calibrated on 64 inputs of 64 frames"]
+    assert fast["calibration"] == [
+        "single_instance: calibrated on 64 inputs of 64 frames of this input"]
 
     second, exact = _runtimes(disk)
     result = _use_case(second, exact)(_request())
-    assert second.calibrations == 0 and second.calibrated
-    assert "cached" in result.dataset.provenance["fast_mode"]["calibration"][0]
+    assert second.calibrations == 0 and second.calibrated_on == first.calibrated_on
+    assert result.dataset.provenance["fast_mode"]["calibration"] == [
+        "single_instance: calibration cached for this input"]
     assert second.sources == first.sources  # the same source key
 
 
@@ -123,8 +125,36 @@ def test_below_the_contract_goes_on_when_asked(caplog):
     assert len(result.dataset.frames) == N_FRAMES
 
 
+def test_another_input_reuses_the_calibration_while_the_contract_holds():
+    disk: dict = {}
+    first, exact = _runtimes(disk)
+    _use_case(first, exact)(_request())
+    other, exact = _runtimes(disk)
+    result = _use_case(other, exact, source=FakeFrameSource(n_frames=60))(_request())
+    assert other.calibrations == 0 and other.borrowed
+    assert result.dataset.provenance["fast_mode"]["calibration"] == [
+        "single_instance: calibration of another input reused"]
+    assert result.dataset.provenance["fast_mode"]["contract_met"] is True
+
+
+def test_another_input_recalibrates_when_the_borrowed_calibration_falls_short():
+    disk: dict = {}
+    first, exact = _runtimes(disk, shift=6.0)
+    first.shift_when_borrowed = True
+    _use_case(first, exact)(_request())
+    other, exact = _runtimes(disk, shift=6.0)
+    other.shift_when_borrowed = True
+    result = _use_case(other, exact, source=FakeFrameSource(n_frames=60))(_request())
+    assert other.calibrations == 1 and not other.borrowed
+    prov = result.dataset.provenance["fast_mode"]
+    assert prov["contract_met"] is True
+    assert prov["calibration"][-1] == "single_instance: calibrated on 60 inputs of 60 frames of " \
+        "this input"
+    assert len(disk) == 2
+
+
 def test_no_check_when_asked_and_exact_mode_untouched():
-    disk: dict = {"x": 1}
+    disk: dict = {}
     fast, exact = _runtimes(disk)
     uc = _use_case(fast, exact)
     result = uc(_request(fast_check_frames=0))
