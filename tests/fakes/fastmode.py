@@ -38,6 +38,7 @@ class FakeInt8Runtime:
         self.calibrations = 0
         self.sources: list[str] = []
         self.samples = 0
+        self.frames = 0  # frames this runtime predicted
 
     @property
     def executes(self) -> str:
@@ -63,6 +64,7 @@ class FakeInt8Runtime:
         self.borrowed = False
 
     def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        self.frames += len(images)
         out = self.exact.infer(images)
         shifted = self.calibrated_on is not None and (self.borrowed or
                                                       not self.shift_when_borrowed)

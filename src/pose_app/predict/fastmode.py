@@ -10,7 +10,8 @@ Before a fast-mode run predicts its frames, :class:`FastModeCheck` takes a sampl
    tracked on its own when the run tracks) and measures their agreement
    (:func:`pose_domain.agreement.agreement`);
 3. says it in one line, and, when the agreement is below the :class:`Contract`, stops the run
-   (``--fast_below_contract stop``, the default) or warns and goes on.
+   (``--fast_below_contract stop``, the default) or warns and goes on; the run then reuses the
+   fast predictions of the sample instead of predicting those frames again.
 
 The sample depends only on the run's frame selection, never on what a previous run did, so
 ``--resume`` and Ray workers on the same input meet the same calibration source.
@@ -29,10 +30,12 @@ import numpy as np
 
 from pose_app.options import InferenceOptions
 from pose_app.pipeline import FrameResult, run_pipeline
+from pose_app.ports.chunks import FrameRecord
 from pose_app.ports.models import LoadedModel, ModelLoader
 from pose_app.ports.runtime import CalibratedRuntime, ImageResizer, executes
 from pose_app.ports.tracking import TrackerFactory
 from pose_app.predict.inputs import FrameInput
+from pose_app.predict.records import frame_record
 from pose_app.predict.request import PredictRequest
 from pose_app.stages import build_stage
 from pose_domain.agreement import Agreement, Contract, SampleFrame, agreement
@@ -91,13 +94,15 @@ class _Recording:
 
 @attrs.frozen(kw_only=True)
 class FastModeReport:
-    """What the check found, for the log line and the provenance."""
+    """What the check found, for the log line and the provenance; ``predicted`` holds the
+    fast mode's (untracked) predictions of the sampled frames, which the run reuses."""
 
     precision: str
     runs_on: list[str]
     calibration: list[str]
     agreement: Agreement | None
     shortfalls: list[str]
+    predicted: dict[Key, FrameRecord] = attrs.field(factory=dict)
 
     @property
     def met(self) -> bool:
@@ -145,6 +150,7 @@ class FastModeCheck:
     tracker_factory: TrackerFactory | None = None
     contract: Contract = attrs.field(factory=Contract)
     calibration_frames: int = CALIBRATION_FRAMES
+    _predicted: dict[Key, FrameRecord] = attrs.field(factory=dict, init=False)
 
     def __call__(self, request: PredictRequest, models: Sequence[LoadedModel],
                  source: FrameInput) -> FastModeReport | None:
@@ -182,7 +188,9 @@ class FastModeCheck:
                      "input; calibrating on this input", inf.precision, extra={"notice": True})
             found_agreement = self._calibrate_and_compare(
                 request, models, exact, source, calib_windows, src, borrowed, notes)
-        report = self._report(inf, models, notes, found_agreement)
+        report = attrs.evolve(self._report(inf, models, notes, found_agreement),
+                              predicted=dict(self._predicted))
+        self._predicted.clear()
         if found_agreement is not None:
             self._say(report, inf)
         return report
@@ -210,7 +218,9 @@ class FastModeCheck:
                          f"{sum(len(w) for w in windows)} frames of this input")
         if not inf.fast_check_frames:
             return None
-        return agreement(exact_frames, self._predict(request, models, inf, source, windows))
+        self._predicted.clear()
+        fast_frames = self._predict(request, models, inf, source, windows, self._predicted)
+        return agreement(exact_frames, fast_frames)
 
     def _report(self, inf: InferenceOptions, models: Sequence[LoadedModel], notes: list[str],
                 found: Agreement | None) -> FastModeReport:
@@ -233,9 +243,10 @@ class FastModeCheck:
         log.warning("%s; going on (--fast_below_contract continue)", report.line())
 
     def _predict(self, request: PredictRequest, models: Sequence[LoadedModel],
-                 inf: InferenceOptions, source: FrameInput,
-                 windows: Sequence[Sequence[Key]]) -> list[SampleFrame]:
-        """Predict the sampled frames; with tracking, each window on a fresh tracker."""
+                 inf: InferenceOptions, source: FrameInput, windows: Sequence[Sequence[Key]],
+                 records: dict[Key, FrameRecord] | None = None) -> list[SampleFrame]:
+        """Predict the sampled frames (kept as ``records`` too when given); with tracking,
+        each window on a fresh tracker."""
         stage = build_stage(list(models), inf, self.resizer)
         wanted = {k for w in windows for k in w}
         got: dict[Key, FrameResult] = {}
@@ -244,6 +255,9 @@ class FastModeCheck:
 
         def keep(res: FrameResult) -> None:
             got[(res.job.video_index, res.job.frame_idx)] = res
+            if records is not None:
+                records[(res.job.video_index, res.job.frame_idx)] = frame_record(res,
+                                                                                stage.tracks)
 
         run_pipeline(jobs, stage, batch_size=inf.batch_size, on_frame=keep,
                      queue_maxsize=inf.queue_maxsize)

@@ -141,15 +141,17 @@ class PredictUseCase:
             log.info("--resume: %d frame(s) restored from persisted chunks; predicting the rest",
                      len(stored))
         writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored))
+        # the fast check's own predictions of its sample are not predicted again (ADR-0181)
+        sampled = {k: r for k, r in (fast.predicted if fast else {}).items() if k not in stored}
         collector = FrameCollector(
-            stored=stored, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
+            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
             track_empty=stage.keeps_empty_frames, track_images=use_image,
             on_result=self.on_result, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
         try:
             run_pipeline(
-                source.jobs(set(stored), decode_skipped=use_image),
+                source.jobs(set(stored) | set(sampled), decode_skipped=use_image),
                 stage,
                 batch_size=request.inference.batch_size,
                 on_frame=collector,
@@ -184,7 +186,7 @@ class PredictUseCase:
         )
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
-                         method=source.method, resumed=collector.resumed,
+                         method=source.method, resumed=collector.resumed - len(sampled),
                          fast_mode=None if fast is None else fast.as_provenance())
         dataset.provenance = build_provenance(request, models, facts, self.system_info)
         return PredictResult(dataset=dataset,

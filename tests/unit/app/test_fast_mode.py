@@ -71,6 +71,10 @@ def test_int8_calibrates_once_per_source_then_every_run_reuses_it():
     assert result.dataset.provenance["fast_mode"]["calibration"] == [
         "single_instance: calibration cached for this input"]
     assert second.sources == first.sources  # the same source key
+    # the 32 frames of the check are predicted once: the run reuses them
+    assert second.frames == N_FRAMES
+    assert result.dataset.provenance["frame_selection"]["frames_resumed"] == 0
+    assert [f.frame_idx for f in result.dataset.frames] == list(range(N_FRAMES))
 
 
 def test_resume_meets_the_same_calibration():
