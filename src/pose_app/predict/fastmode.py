@@ -150,7 +150,6 @@ class FastModeCheck:
     tracker_factory: TrackerFactory | None = None
     contract: Contract = attrs.field(factory=Contract)
     calibration_frames: int = CALIBRATION_FRAMES
-    _predicted: dict[Key, FrameRecord] = attrs.field(factory=dict, init=False)
 
     def __call__(self, request: PredictRequest, models: Sequence[LoadedModel],
                  source: FrameInput) -> FastModeReport | None:
@@ -180,17 +179,16 @@ class FastModeCheck:
         exact = [m for p in request.model_paths
                  for m in self.loader.load(p, attrs.evolve(inf, precision="fp32"))]
         windows = calib_windows if pending else sample_windows(keys, inf.fast_check_frames)
-        found_agreement = self._calibrate_and_compare(request, models, exact, source, windows,
-                                                      src, pending, notes)
+        found_agreement, predicted = self._calibrate_and_compare(
+            request, models, exact, source, windows, src, pending, notes)
         if (found_agreement is not None and borrowed
                 and self.contract.shortfalls(found_agreement)):
             log.info("fast mode %s: below the contract with a calibration made on another "
                      "input; calibrating on this input", inf.precision, extra={"notice": True})
-            found_agreement = self._calibrate_and_compare(
+            found_agreement, predicted = self._calibrate_and_compare(
                 request, models, exact, source, calib_windows, src, borrowed, notes)
         report = attrs.evolve(self._report(inf, models, notes, found_agreement),
-                              predicted=dict(self._predicted))
-        self._predicted.clear()
+                              predicted=predicted)
         if found_agreement is not None:
             self._say(report, inf)
         return report
@@ -199,10 +197,13 @@ class FastModeCheck:
                                exact: Sequence[LoadedModel], source: FrameInput,
                                windows: Sequence[Sequence[Key]], src: str,
                                to_calibrate: Sequence[int], notes: list[str]
-                               ) -> Agreement | None:
+                               ) -> tuple[Agreement | None, dict[Key, FrameRecord]]:
         """Predict ``windows`` in exact fp32 (recording each network's inputs), calibrate the
-        models ``to_calibrate`` on them, then predict them in the fast mode and compare
-        (None when the check is off)."""
+        models ``to_calibrate`` on them, then predict them in the fast mode and compare.
+
+        Returns:
+            The agreement (None when the check is off) and the fast predictions as records.
+        """
         inf = request.inference
         exact_inf = attrs.evolve(inf, precision="fp32")
         recorders = [_Recording(m.runtime) for m in exact]
@@ -217,10 +218,10 @@ class FastModeCheck:
             notes.append(f"{models[i].spec.model_type}: calibrated on {n_inputs} inputs of "
                          f"{sum(len(w) for w in windows)} frames of this input")
         if not inf.fast_check_frames:
-            return None
-        self._predicted.clear()
-        fast_frames = self._predict(request, models, inf, source, windows, self._predicted)
-        return agreement(exact_frames, fast_frames)
+            return None, {}
+        predicted: dict[Key, FrameRecord] = {}
+        fast_frames = self._predict(request, models, inf, source, windows, predicted)
+        return agreement(exact_frames, fast_frames), predicted
 
     def _report(self, inf: InferenceOptions, models: Sequence[LoadedModel], notes: list[str],
                 found: Agreement | None) -> FastModeReport:
