@@ -1,165 +1,174 @@
-"""``pose.load_model`` and :class:`Predictor`: paths, arrays, videos, labels and streams."""
+"""The one :class:`Predictor`: models loaded once, run on paths, arrays, ``sio.Video``,
+``sio.Labels`` and streams (ADR-0136, ADR-0140)."""
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 
-from pose_app.options import TrackOptions
+from pose import bootstrap
+from pose_app.options import FrameSelection, InferenceOptions, TrackingOptions, TrackOptions
+from pose_app.ports.models import LoadedModel
 from pose_app.realtime import RealtimeSession, as_frames
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
-from pose_domain.instance import LabeledFrame
 
-#: SLEAP 1.x tracker names → ``pose track`` flags.
-TRACKERS: dict[str, dict[str, Any]] = {
-    "simple": {"tracking": True, "tracker": "online", "use_flow": False},
-    "flow": {"tracking": True, "tracker": "online", "use_flow": True},
-    "global": {"tracking": True, "tracker": "global"},
-}
+if TYPE_CHECKING:
+    from pose_app.ports.labels import LabelsStore
+    from pose_app.ports.models import ModelLoader
+    from pose_app.ports.progress import ProgressReporter
+    from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.stream import FrameStream
+    from pose_app.ports.tracking import TrackerFactory
+    from pose_app.ports.video import VideoOpener
+    from pose_app.predict import PredictUseCase
+    from pose_app.stream import StreamResult, StreamUseCase
+
 GENERATOR_NAME = "<frames>"
 
 
-def sleap_flags(
-    *,
-    batch_size: int,
-    peak_threshold: float,
-    refinement: str | bool | None,
-    tracker: str | None,
-    tracker_window: int,
-    tracker_max_instances: int | None,
-    progress_reporting: str,
-    device: str,
-    runtime: str,
-    options: dict[str, Any],
-) -> dict[str, Any]:
-    """``load_model``'s SLEAP 1.x keywords as ``pose track`` flags (``options`` win).
+class _RecordingRuntime:
+    """Wraps a runtime and keeps the outputs of every call (``return_confmaps``)."""
 
-    ``tracker_window`` is the number of past frames matched against (``tracking_window_size``);
-    ``tracker_max_instances`` keeps at most that many instances per frame after tracking and
-    joins single track breaks (SLEAP 1.x's ``clean_instance_count`` with
-    ``post_connect_single_breaks``).
-    """
-    flags: dict[str, Any] = {
-        "batch_size": batch_size,
-        "peak_threshold": peak_threshold,
-        "integral_refinement": refinement,
-        "progress": progress_reporting,
-        "device": device,
-        "runtime": runtime,
-    }
-    if tracker is not None:
-        if tracker not in TRACKERS:
-            raise InvalidOptionError(
-                f"unknown tracker {tracker!r}",
-                hint="use None, 'simple', 'flow' or 'global'",
-            )
-        flags.update(TRACKERS[tracker])
-        flags["tracking_window_size"] = tracker_window
-        if tracker_max_instances is not None:
-            flags["tracking_clean_instance_count"] = tracker_max_instances
-            flags["tracking_target_instance_count"] = tracker_max_instances
-            flags["post_connect_single_breaks"] = True
-    return {**flags, **options}
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.outputs: list[dict[str, np.ndarray]] = []
 
-
-def load_model(
-    model_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    *,
-    batch_size: int = 4,
-    peak_threshold: float = 0.2,
-    refinement: str | bool | None = "integral",
-    tracker: str | None = None,
-    tracker_window: int = 5,
-    tracker_max_instances: int | None = None,
-    progress_reporting: str = "rich",
-    device: str = "auto",
-    runtime: str = "auto",
-    **options: Any,
-) -> Predictor:
-    """Load one model folder, a top-down pair, or a ``pose export`` folder.
-
-    Args:
-        model_paths: A folder, or a list of two (centroid + centered instance).
-        refinement: ``"integral"`` (default), ``"local"`` (quarter-pixel), None/``"none"``;
-            ``True`` = integral, ``False`` = none.
-        tracker: None, ``"simple"`` (online tracker), ``"flow"`` (with optical flow) or
-            ``"global"`` (offline; only :meth:`Predictor.predict` sees the whole video).
-        progress_reporting: ``"rich"``, ``"json"`` or ``"none"``.
-        **options: Any ``pose track`` option by flag name (``max_instances=2``…).
-
-    Raises:
-        InvalidOptionError: An unknown option name or a refused value.
-    """
-    from pose_cli.api import Predictor as PathPredictor
-
-    flags = sleap_flags(batch_size=batch_size, peak_threshold=peak_threshold,
-                        refinement=refinement, tracker=tracker, tracker_window=tracker_window,
-                        tracker_max_instances=tracker_max_instances,
-                        progress_reporting=progress_reporting, device=device, runtime=runtime,
-                        options=options)
-    paths = ([os.fspath(model_paths)] if isinstance(model_paths, (str, os.PathLike))
-             else [os.fspath(p) for p in model_paths])
-    opts = TrackOptions.from_flags(flags)
-    progress = flags.pop("progress")
-    inner = PathPredictor.from_model_paths(paths, progress=progress, **flags)
-    return Predictor(inner, opts)
+    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = self.inner.infer(images)
+        self.outputs.append(out)
+        return out
 
 
 class Predictor:
     """Loaded models: predict on paths, arrays, ``sio.Video``, ``sio.Labels`` or streams.
 
-    Build it with :func:`load_model`. :meth:`predict` runs the same use case as ``pose track``;
-    :meth:`predict_streaming` and :meth:`predict_frame` run the stages synchronously on the
-    calling thread (one :class:`pose_app.realtime.RealtimeSession`, whose tracker state they
-    share until :meth:`reset`).
+    Build it with :func:`pose.load_model` (SLEAP 1.x keywords), :meth:`from_model_paths`
+    (``pose track`` flag names; every adapter replaceable by keyword) or :meth:`from_options`.
+    :meth:`predict` runs the same use case as ``pose track``; :meth:`predict_streaming` and
+    :meth:`predict_frame` run the stages synchronously on the calling thread (one
+    :class:`pose_app.realtime.RealtimeSession`, whose tracker state they share until
+    :meth:`reset`).
     """
 
-    def __init__(self, inner: Any, options: TrackOptions) -> None:
-        self.inner = inner
+    def __init__(self, models: Sequence[LoadedModel], use_case: PredictUseCase,
+                 options: TrackOptions, *, model_paths: Sequence[str] = (),
+                 stream_use_case: StreamUseCase | None = None) -> None:
+        self.models = list(models)
+        self.use_case = use_case
+        self.stream_use_case = stream_use_case or bootstrap.build_stream_use_case(
+            bootstrap.Overrides(resizer=use_case.resizer,
+                                tracker_factory=use_case.tracker_factory))
         self.options = options
+        self.model_paths = tuple(model_paths)
         self._session: RealtimeSession | None = None
         self._skeleton: Any = None
         self._video: Any = None
         self._tracks: dict[int, Any] = {}
 
+    @property
+    def inference(self) -> InferenceOptions:
+        return self.options.inference
+
+    @property
+    def tracking(self) -> TrackingOptions | None:
+        return self.options.tracking_or_none()
+
+    @property
+    def selection(self) -> FrameSelection:
+        return self.options.selection
+
+    @classmethod
+    def from_options(cls, model_paths: Sequence[str], options: TrackOptions, *,
+                     adapters: bootstrap.Overrides | None = None,
+                     progress: ProgressReporter | str | None = None) -> Predictor:
+        """Load ``model_paths`` with parsed options; ``adapters`` replace the real ones (a
+        frame sink, a runtime, a tracker, a writer, a stop token…; ADR-0142)."""
+        if isinstance(progress, str):
+            progress = bootstrap.make_progress(progress)
+        use_case = bootstrap.build_predict_use_case(adapters, progress=progress)
+        stream = bootstrap.build_stream_use_case(attrs.evolve(  # one resizer, one factory
+            adapters or bootstrap.Overrides(), resizer=use_case.resizer,
+            tracker_factory=use_case.tracker_factory))
+        paths = list(model_paths)
+        models = use_case.load_models(tuple(paths), options.inference)
+        return cls(models, use_case, options, model_paths=paths, stream_use_case=stream)
+
+    @classmethod
+    def from_model_paths(
+        cls,
+        model_paths: str | Sequence[str],
+        *,
+        loader: ModelLoader | None = None,
+        resizer: ImageResizer | None = None,
+        labels_store: LabelsStore | None = None,
+        open_video: VideoOpener | None = None,
+        tracker_factory: TrackerFactory | None = None,
+        progress: ProgressReporter | str | None = None,
+        adapters: bootstrap.Overrides | None = None,
+        **options: Any,
+    ) -> Predictor:
+        """Load models and wire the real adapters (each one replaceable by keyword).
+
+        Args:
+            model_paths: One model folder, two for top-down, or an export folder.
+            progress: A reporter, or ``"rich"``, ``"json"`` or ``"none"``.
+            adapters: :class:`pose.Adapters`: every adapter a caller may bring (the keywords
+                above win over its fields).
+            **options: ``pose track`` options by flag name (see
+                :class:`pose_app.options.TrackOptions`).
+        """
+        paths = [model_paths] if isinstance(model_paths, str) else list(model_paths)
+        given: dict[str, Any] = {"loader": loader, "resizer": resizer,
+                                 "labels_store": labels_store, "open_video": open_video,
+                                 "tracker_factory": tracker_factory}
+        chosen = attrs.evolve(adapters or bootstrap.Overrides(),
+                              **{k: v for k, v in given.items() if v is not None})
+        return cls.from_options(paths, TrackOptions.from_flags(options), adapters=chosen,
+                                progress=progress)
+
     # -- whole inputs -----------------------------------------------------------------------
-    def predict(self, data: Any, *, make_labels: bool = True,
-                frames: str | Sequence[int] | None = None) -> Any:
+    def predict(self, data: Any, *, frames: str | Sequence[int] | None = None,
+                output_path: str | None = None, make_labels: bool = True,
+                return_confmaps: bool = False, video_dataset: str | None = None,
+                video_input_format: str = "channels_last") -> Any:
         """Predict (and track, if asked) on a whole input.
 
         Args:
             data: A path (video, ``.slp``, image folder), an ``(N, H, W, C)`` / ``(H, W, C)`` /
                 ``(H, W)`` uint8 array, a ``sio.Video``, a ``sio.Labels`` or an iterable of
                 frames.
-            make_labels: Return ``sio.Labels``; False returns arrays
-                (see :func:`pose_cli.api.result_arrays`).
             frames: Frames to process: ``"0-99,200"`` or a list of indices (not for iterables).
+            output_path: Also write the predictions here (``.slp``).
+            make_labels: Return ``sio.Labels``; False returns arrays (see
+                :func:`pose.result_arrays`).
+            return_confmaps: The arrays also hold ``confmaps``: the first network's outputs
+                concatenated over batches, ``(n_frames, n_channels, h, w)``.
 
         Returns:
             ``sio.Labels`` (frame indices ``0..N-1`` for arrays and iterables) or a dict of
-            arrays.
+            arrays (with ``labels`` too when both are asked for).
         """
         import sleap_io as sio
 
         from pose_adapters import inmemory as memory
-        from pose_cli import bootstrap
 
         spec = _frames_spec(frames)
+        use_case = self.use_case
         if isinstance(data, (str, os.PathLike)):
-            return self.inner.predict(os.fspath(data), frames=spec, make_labels=make_labels)
-        if isinstance(data, sio.Labels):
-            overrides = bootstrap.Overrides(labels_store=memory.InMemoryLabelsStore(data))
-            return self._run(memory.LABELS_NAME, overrides, spec, make_labels)
-        if isinstance(data, sio.Video):
-            source = memory.video_source(data)
-            name = str(data.filename)
-        elif isinstance(data, np.ndarray):
-            source = memory.ArrayFrameSource(as_frames(data))
-            name = memory.ARRAY_NAME
+            name = os.fspath(data)
+        elif isinstance(data, sio.Labels):
+            use_case = attrs.evolve(use_case, labels_store=memory.InMemoryLabelsStore(data))
+            name = memory.LABELS_NAME
+        elif isinstance(data, (sio.Video, np.ndarray)):
+            source = (memory.video_source(data) if isinstance(data, sio.Video)
+                      else memory.ArrayFrameSource(as_frames(data)))
+            use_case = attrs.evolve(use_case, open_video=memory.opener_for(source))
+            name = str(data.filename) if isinstance(data, sio.Video) else memory.ARRAY_NAME
         elif isinstance(data, Iterable):
             if spec:
                 raise InvalidOptionError("frames= cannot select frames of an iterable",
@@ -170,62 +179,86 @@ class Predictor:
                 f"cannot predict on a {type(data).__name__}",
                 hint="give a path, a uint8 array, a sio.Video, a sio.Labels or frames",
             )
-        overrides = bootstrap.Overrides(open_video=memory.opener_for(source))
-        return self._run(name, overrides, spec, make_labels)
+        return self._run(use_case, name, spec, output_path=output_path,
+                         make_labels=make_labels, return_confmaps=return_confmaps,
+                         video_dataset=video_dataset, video_input_format=video_input_format)
 
-    def _run(self, name: str, overrides: Any, spec: str, make_labels: bool) -> Any:
-        from pose_adapters.slp.store import labels_from_dataset
+    def _run(self, use_case: PredictUseCase, name: str, spec: str, *,
+             output_path: str | None, make_labels: bool, return_confmaps: bool,
+             video_dataset: str | None, video_input_format: str) -> Any:
+        from pose._api import result_arrays
         from pose_app.predict import PredictRequest
-        from pose_cli import bootstrap
-        from pose_cli.api import result_arrays
 
-        use_case = bootstrap.build_predict_use_case(overrides, progress=self.inner.use_case
-                                                    .progress)
+        models = self.models
+        recorders: list[_RecordingRuntime] = []
+        if return_confmaps:
+            recorders = [_RecordingRuntime(m.runtime) for m in models]
+            models = [LoadedModel(spec=m.spec, runtime=r) for m, r in zip(models, recorders)]
         request = PredictRequest(
-            data_path=name, model_paths=self.inner.model_paths, inference=self.inner.inference,
-            tracking=self.inner.tracking, selection=self.inner.selection,
-            frames_spec=spec or self.inner.selection.frames,
+            data_path=name, model_paths=self.model_paths, inference=self.inference,
+            tracking=self.tracking, selection=self.selection,
+            frames_spec=spec or self.selection.frames,
+            video_dataset=video_dataset, video_input_format=video_input_format,
         )
-        result = use_case(request, models=self.inner.models)
-        return labels_from_dataset(result.dataset) if make_labels else result_arrays(result)
+        result = use_case(request, models=models)
+        labels = None
+        if make_labels or output_path:
+            from pose_adapters.slp.store import labels_from_dataset
+
+            labels = labels_from_dataset(result.dataset)
+            if output_path:
+                from pose_adapters.slp.store import save_labels_atomic
+
+                save_labels_atomic(labels, output_path)
+        if make_labels and not return_confmaps:
+            return labels
+        out = result_arrays(result)
+        if return_confmaps and recorders and recorders[0].outputs:
+            from pose_app.model import CONFMAPS
+
+            out["confmaps"] = np.concatenate([o[CONFMAPS] for o in recorders[0].outputs])
+        if make_labels:
+            out["labels"] = labels
+        return out
 
     def _predict_iterable(self, data: Iterable[Any], make_labels: bool) -> Any:
+        from pose._api import result_arrays
         from pose_adapters.slp.store import labels_from_dataset
-        from pose_app.dataset import Dataset, VideoRef
+        from pose_app.ports.stream import IterableStream
         from pose_app.predict import PredictResult
-        from pose_cli.api import result_arrays
 
-        start = time.time()
-        session = self._new_session()
-        kept: list[LabeledFrame] = []
-        count = 0
-        for idx, instances in session.stream(data):
-            count += 1
-            lf = session.labeled_frame(idx, instances)
-            if lf is not None:
-                kept.append(lf)
-        kept = session.finalize(kept)
-        if self.options.selection.no_empty_frames:
-            kept = [f for f in kept if f.instances]
-        video = VideoRef(filename=GENERATOR_NAME, n_frames=count)
-        dataset = Dataset(videos=[video], skeleton=session.stage.output_skeleton, frames=kept,
-                          tracks=session.tracks, source_path=GENERATOR_NAME)
+        done = self.run_stream(IterableStream(data))
         if make_labels:
-            return labels_from_dataset(dataset)
-        return result_arrays(PredictResult(dataset=dataset, frames_processed=count,
-                                           frames_skipped=[], seconds=time.time() - start,
-                                           model_type=type(session.stage).__name__))
+            return labels_from_dataset(done.dataset)
+        result = PredictResult(dataset=done.dataset, frames_processed=done.frames_processed,
+                               frames_skipped=[], seconds=done.seconds,
+                               model_type=done.model_type)
+        return result_arrays(result)
+
+    def run_stream(self, frames: FrameStream, *, output_path: str | None = None,
+                   source_name: str = GENERATOR_NAME) -> StreamResult:
+        """Predict (and track) on a live source until it ends or the stop token is set.
+
+        Every frame's predictions go to the adapters' ``sink`` as soon as they are made; the
+        whole run (tracker post-processing, ``no_empty_frames``) is returned and, with
+        ``output_path``, written by the adapters' ``writer``.
+
+        Args:
+            frames: Any :class:`pose_app.ports.stream.FrameStream` (a camera SDK wrapper, a
+                generator in ``IterableStream``); it is closed at the end.
+            source_name: The video name the output records.
+        """
+        from pose_app.stream import StreamRequest
+
+        request = StreamRequest(
+            source_name=source_name, inference=self.inference, tracking=self.tracking,
+            selection=self.selection, model_paths=self.model_paths, output_path=output_path,
+            output_format=self.options.output.primary_format)
+        return self.stream_use_case(request, frames, self.models)
 
     # -- streams and single frames ----------------------------------------------------------
     def _new_session(self) -> RealtimeSession:
-        from pose_cli import bootstrap
-
-        use_case = self.inner.use_case
-        return RealtimeSession.from_models(
-            self.inner.models, self.inner.inference, use_case.resizer,
-            tracking=self.inner.tracking,
-            tracker_factory=use_case.tracker_factory or bootstrap.tracker_factory,
-        )
+        return self.stream_use_case.session(self.models, self.inference, self.tracking)
 
     @property
     def session(self) -> RealtimeSession:

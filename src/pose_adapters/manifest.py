@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pose_adapters._files import write_text_durably
@@ -13,9 +16,10 @@ class JsonManifestStore:
     """:class:`pose_app.ports.manifest.ManifestStore`: a JSON file replaced atomically on each
     save.
 
-    Only the driver of a batch writes it (tasks report back to the driver), so there is one
-    writer; readers see either the previous or the new complete file, also after a power loss
-    (ADR-0132).
+    Only drivers write it (tasks report back to their driver); readers see either the previous
+    or the new complete file, also after a power loss (ADR-0132). Drivers of runs writing into
+    the same folder (a SLURM array) each :meth:`update` it under an exclusive ``flock`` on
+    ``<manifest>.lock``, so none loses another's entries (ADR-0143).
     """
 
     def __init__(self, path: str) -> None:
@@ -31,6 +35,27 @@ class JsonManifestStore:
         except (OSError, ValueError):
             return None  # a damaged manifest means "nothing known": outputs are re-checked
         return data if isinstance(data, dict) else None
+
+    def update(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        with self._locked():
+            self.save(change(self.load()))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        import fcntl
+
+        try:
+            fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputWriteError(
+                f"cannot lock the manifest {self.path}: {exc.strerror or exc}",
+                hint="check that the output folder is writable",
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held for one read-change-write: milliseconds
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def save(self, data: dict[str, Any]) -> None:
         text = json.dumps(data, indent=1, sort_keys=True, default=str)

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
 
@@ -22,6 +23,7 @@ from pose_app.backoff import with_backoff
 from pose_app.model import ModelSpec
 from pose_app.options import InferenceOptions, RuntimeName
 from pose_app.ports.models import LoadedModel
+from pose_app.ports.runtime import NetworkRuntime
 from pose_domain.errors import InputNotFoundError, InvalidOptionError, PoseError
 
 log = logging.getLogger("pose")
@@ -239,3 +241,21 @@ class ModelFolderLoader:
         kinds = [k for k in available_runtimes(device, options.precision)
                  if k != "tensorrt" or options.precision != "fp32"]
         return kinds[0] if kinds else "torch"
+
+
+class CallerRuntimeLoader:
+    """:class:`pose_app.ports.models.ModelLoader` for a caller's own runtime (ADR-0142): the
+    spec is read from the model folder's config (no weights, no torch), the network is run by
+    ``make_runtime(spec)``."""
+
+    def __init__(self, make_runtime: Callable[[ModelSpec], NetworkRuntime]) -> None:
+        self.make_runtime = make_runtime
+
+    def load(self, path: str, options: InferenceOptions) -> list[LoadedModel]:
+        from pose_adapters.model_config import load_model_spec
+
+        if not os.path.exists(path):
+            raise InputNotFoundError(f"model not found: {path}",
+                                     hint="give a model folder, best.ckpt or training_config")
+        spec = load_model_spec(path)
+        return [LoadedModel(spec=spec, runtime=self.make_runtime(spec))]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pose_app.ports.executor import Job, error_line
-from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.progress import ProgressReporter, SilentExtras
 from pose_app.ports.stop import StopToken
 from pose_domain.errors import InvalidOptionError, MissingExtraError
 
@@ -52,7 +52,7 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
         ) from exc
 
 
-class _ActorProgress:
+class _ActorProgress(SilentExtras):
     """A task-side reporter: counts frames and sends them to the progress actor now and then."""
 
     def __init__(self, counter: Any, key: str) -> None:
@@ -186,6 +186,8 @@ class RayExecutor:
         progress: ProgressReporter,
     ) -> None:
         ray = self.ray
+        if self.stop is not None:
+            self.stop.polled()  # this driver polls the token (ADR-0131)
         started = self._init()
         try:
             counter = ray.remote(num_cpus=0)(_Counter).remote()

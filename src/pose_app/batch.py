@@ -281,7 +281,7 @@ class BatchUseCase:
         done: list[str] = []
         for path in {j.input_path for j in jobs}:
             manifest.set_status(path, "running")
-        self.manifest_store.save(manifest.to_dict())
+        self._save(manifest, by_input)
 
         def finish_input(path: str) -> None:
             inp = by_input[path]
@@ -305,13 +305,13 @@ class BatchUseCase:
                     finish_input(job.input_path)
             elif job.input_path not in failed:
                 finish_input(job.input_path)
-            self.manifest_store.save(manifest.to_dict())
+            self._save(manifest, by_input)
 
         def on_failed(job: Job, reason: str) -> None:
             failed[job.input_path] = reason
             if manifest.entries[job.input_path].status != "failed":
                 manifest.set_status(job.input_path, "failed", reason)
-            self.manifest_store.save(manifest.to_dict())
+            self._save(manifest, by_input)
 
         # inputs whose chunks were all done before (a crash between the last chunk and merge)
         for path in {i.input_path for i in inputs} - {j.input_path for j in jobs} - set(skipped):
@@ -325,8 +325,21 @@ class BatchUseCase:
             for path in {j.input_path for j in jobs}:  # stopped (signal): not failed, not done
                 if manifest.entries[path].status == "running":
                     manifest.set_status(path, "pending")
-            self.manifest_store.save(manifest.to_dict())
+            self._save(manifest, by_input)
         return BatchReport(done=tuple(done), skipped=tuple(skipped), failed=failed)
+
+    def _save(self, manifest: Manifest, mine: dict[str, BatchInput]) -> None:
+        """Write this run's entries into the latest manifest, leaving every other run's
+        entries as they are (runs writing into one folder share it, ADR-0143)."""
+
+        def change(current: dict[str, Any] | None) -> dict[str, Any]:
+            latest = Manifest.from_dict(current)
+            for path in mine:
+                if path in manifest.entries:
+                    latest.entries[path] = manifest.entries[path]
+            return latest.to_dict()
+
+        self.manifest_store.update(change)
 
     def _merge(self, inp: BatchInput) -> None:
         """Stitch the chunk outputs of ``inp`` into its output; delete the chunk files."""

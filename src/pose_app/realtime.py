@@ -18,7 +18,7 @@ which a caller that collects every frame may run at the end.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -26,7 +26,7 @@ import numpy as np
 from pose_app.options import InferenceOptions, TrackingOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
-from pose_app.ports.tracking import TrackerFactory
+from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.stages import FrameJob, Stage, build_stage
 from pose_domain.errors import UnsupportedInputError
 from pose_domain.instance import Instance, LabeledFrame, PredictedInstance
@@ -85,7 +85,7 @@ class RealtimeSession:
     inference: InferenceOptions
     tracking: TrackingOptions | None = None
     tracker_factory: TrackerFactory | None = None
-    tracker: Any = None
+    tracker: Tracker | None = None
     next_index: int = 0
     _job: FrameJob = attrs.field(factory=lambda: FrameJob(video_index=0, frame_idx=0,
                                                           image=None))
@@ -124,7 +124,8 @@ class RealtimeSession:
         if self.tracker is None or not (instances or self.stage.keeps_empty_frames):
             return instances
         image = job.image if self.use_image else None
-        return list(self.tracker.track(instances, job.frame_idx, image=image))
+        tracked = self.tracker.track(instances, job.frame_idx, image=image)
+        return cast("list[PredictedInstance]", list(tracked))
 
     def predict_frame(self, image: Any, frame_idx: int | None = None
                       ) -> list[PredictedInstance]:
@@ -189,7 +190,7 @@ class RealtimeSession:
 
     def finalize(self, frames: list[LabeledFrame]) -> list[LabeledFrame]:
         """The tracker's whole-video post-processing over collected frames (if any)."""
-        if self.tracker is not None and hasattr(self.tracker, "finalize"):
+        if self.tracker is not None:
             return list(self.tracker.finalize(frames))
         return frames
 
@@ -198,5 +199,5 @@ class RealtimeSession:
         """Tracks of the stage (multi-class models) and of the tracker."""
         out = list(self.stage.tracks)
         if self.tracker is not None:
-            out += list(getattr(self.tracker, "tracks", []))
+            out += list(self.tracker.tracks)
         return out

@@ -17,6 +17,7 @@ import attrs
 
 from pose_app.dataset import Dataset, VideoRef
 from pose_app.options import InferenceOptions, TrackingOptions
+from pose_app.outputs import default_output_path
 from pose_app.ports.flow import OpticalFlow
 from pose_app.ports.labels import LabelsStore
 from pose_app.ports.locks import NoLocks, OutputLocks
@@ -196,15 +197,6 @@ class TrackOnlyResult:
     frames_processed: int
     n_tracks: int
     seconds: float
-
-
-def default_output_path(input_path: str, video_filename: str | None = None) -> str:
-    """``<input without suffix>[.<video stem>].predictions.slp`` next to the input."""
-    base, _ = os.path.splitext(input_path)
-    if video_filename:
-        stem = os.path.splitext(os.path.basename(video_filename))[0]
-        return f"{base}.{stem}.predictions.slp"
-    return f"{base}.predictions.slp"
 
 
 def _locate_video(video: VideoRef, labels_path: str) -> VideoRef:

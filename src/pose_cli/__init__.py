@@ -1,3 +1,6 @@
-"""The ``pose`` command line: the composition root and the one place errors become exit codes."""
+"""The ``pose`` command line: parses, calls :mod:`pose` or a use case, prints, and maps errors
+to exit codes (ADR-0140)."""
 
-__version__ = "0.1.0"
+from pose import __version__
+
+__all__ = ["__version__"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cyclopts import App
 
-from pose_cli import __version__
+from pose import __version__
 
 app = App(
     name="pose",

@@ -66,6 +66,10 @@ class SignalStop:
     def is_set(self) -> bool:
         return self._event.is_set()
 
+    def polled(self) -> None:
+        """The running use case polls the token from now on: a first signal only sets it."""
+        self.cooperative = True
+
     def wait(self, timeout: float | None = None) -> bool:
         return self._event.wait(timeout)
 

@@ -51,3 +51,19 @@ def test_the_last_save_wins(store: ManifestStore) -> None:
     store.save(m.to_dict())
     loaded = store.load()
     assert loaded is not None and loaded["inputs"]["a.mp4"]["status"] == "done"
+
+
+def test_update_changes_the_latest_manifest(store: ManifestStore) -> None:
+    seen: list[dict | None] = []
+
+    def add_c(current: dict | None) -> dict:
+        seen.append(current)
+        m = Manifest.from_dict(current)
+        m.entry("c.mp4", "c.slp")
+        return m.to_dict()
+
+    store.update(add_c)  # nothing saved yet: the change sees None
+    store.save(_manifest().to_dict())  # another run's save in between
+    store.update(add_c)
+    assert seen[0] is None
+    assert set(Manifest.from_dict(store.load()).entries) == {"a.mp4", "b.mp4", "c.mp4"}

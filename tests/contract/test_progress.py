@@ -28,7 +28,7 @@ def _null() -> tuple[ProgressReporter, Callable[[], int | None]]:
 
 
 def _json() -> tuple[ProgressReporter, Callable[[], int | None]]:
-    from pose_cli.progress import JsonProgress
+    from pose_adapters.progress import JsonProgress
 
     out = io.StringIO()
 
@@ -41,7 +41,7 @@ def _json() -> tuple[ProgressReporter, Callable[[], int | None]]:
 
 def _rich() -> tuple[ProgressReporter, Callable[[], int | None]]:
     pytest.importorskip("rich")
-    from pose_cli.progress import RichProgress
+    from pose_adapters.progress import RichProgress
 
     p = RichProgress()
     return p, lambda: p.done

@@ -16,23 +16,30 @@ module                    fakes                                       ports
 ``flow``                  ``StillFlow``                               ``OpticalFlow``
 ``progress``              ``RecordingProgress``                       ``ProgressReporter``
 ``batch``                 ``InMemoryManifestStore``,                  ``ManifestStore``,
-                          ``ShuffledExecutor``                        ``Executor``
+                          ``ShuffledExecutor``, ``FakeInspector``     ``Executor``,
+                                                                      ``InputInspector``
+``stream``                ``FakeCamera``, ``CollectingSink``          ``FrameStream``,
+                                                                      ``FrameSink``
 ========================  ==========================================  ======================
 """
 
 from __future__ import annotations
 
-from tests.fakes.batch import InMemoryManifestStore, ShuffledExecutor
+from tests.fakes.batch import FakeInspector, InMemoryManifestStore, ShuffledExecutor
 from tests.fakes.chunks import InMemoryChunkStore
 from tests.fakes.flow import StillFlow
 from tests.fakes.labels import InMemoryLabelsStore
 from tests.fakes.models import FakeLoader, single_instance_spec
 from tests.fakes.progress import RecordingProgress
 from tests.fakes.runtime import FakeRuntime, NearestResizer, gaussian_maps
+from tests.fakes.stream import CollectingSink, FakeCamera
 from tests.fakes.video import FakeFrameSource, FakeVideoOpener
 
 __all__ = [
+    "CollectingSink",
+    "FakeCamera",
     "FakeFrameSource",
+    "FakeInspector",
     "FakeLoader",
     "FakeRuntime",
     "FakeVideoOpener",

@@ -12,6 +12,7 @@ from pose_app.ports.progress import ProgressReporter
 
 if TYPE_CHECKING:
     from pose_app.ports.executor import Executor
+    from pose_app.ports.inspect import InputInspector
     from pose_app.ports.manifest import ManifestStore
 
 
@@ -29,9 +30,28 @@ class InMemoryManifestStore:
         self.text = json.dumps(data, sort_keys=True)
         self.saves += 1
 
+    def update(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        self.save(change(self.load()))
+
     @property
     def data(self) -> dict[str, Any] | None:
         return self.load()
+
+
+class FakeInspector:
+    """Frame counts of videos and labeled frames of ``.slp`` files, from dicts."""
+
+    def __init__(self, n_frames: dict[str, int] | None = None,
+                 labeled: dict[str, tuple[list[int], int]] | None = None) -> None:
+        self.counts = dict(n_frames or {})
+        self.labeled = dict(labeled or {})
+
+    def n_frames(self, path: str, *, dataset: str | None = None,
+                 input_format: str = "channels_last") -> int:
+        return self.counts[path]
+
+    def labeled_frames(self, path: str, video_index: int | None) -> tuple[list[int], int]:
+        return self.labeled[path]
 
 
 class ShuffledExecutor:
@@ -58,3 +78,4 @@ class ShuffledExecutor:
 if TYPE_CHECKING:
     _manifest: ManifestStore = InMemoryManifestStore()
     _executor: Executor = ShuffledExecutor()
+    _inspector: InputInspector = FakeInspector()

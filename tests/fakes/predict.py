@@ -166,6 +166,9 @@ class StopAfter:
     def is_set(self) -> bool:
         return len(self.source.read_log) >= self.n
 
+    def polled(self) -> None:
+        pass
+
 
 class NumberingTracker:
     """:class:`pose_app.ports.tracking.Tracker` that gives the k-th instance of every frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pose_app.ports.progress import FrameProgress, ProgressReporter
+    from pose_app.ports.progress import ProgressReporter
 
 
 class RecordingProgress:
@@ -39,4 +39,3 @@ class RecordingProgress:
 
 if TYPE_CHECKING:
     _progress: ProgressReporter = RecordingProgress()
-    _frame_progress: FrameProgress = RecordingProgress()

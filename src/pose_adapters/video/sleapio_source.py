@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pose_app.dataset import VideoRef
+from pose_app.formats import MEDIA_EXTENSIONS
 from pose_domain.errors import DecodeError, InputNotFoundError, UnsupportedInputError
 
 log = logging.getLogger("pose")
@@ -68,7 +69,7 @@ def open_video_file(
             )
         path = images  # type: ignore[assignment]
     ext = os.path.splitext(str(path))[1].lower() if isinstance(path, str) else ""
-    if ext in {".mp4", ".avi", ".mov", ".mkv", ".mpg", ".mpeg", ".webm", ".m4v", ".wmv"}:
+    if ext in MEDIA_EXTENSIONS:
         kwargs["plugin"] = MEDIA_PLUGIN
     try:
         video = sio.Video.from_filename(path, **kwargs)

@@ -3,7 +3,9 @@
 Every port of a use case lives here (ADR-0005, ADR-0120); ``tests/fakes`` holds a fake for each,
 and ``tests/contract`` runs the same assertions on the fake and on the real adapter. In-process
 implementations that are part of the application sit next to their port: ``NoChunks``,
-``NullProgress``, ``LocalExecutor``.
+``NullProgress``, ``LocalExecutor``, ``NeverStop``, ``IterableStream``. Optional capabilities
+are members of their port (``ProgressReporter.at_frame`` / ``saved``, ``StopToken.polled``),
+never probed with ``getattr``.
 
 ================================  =======================================  =========================
 port (module)                     adapter                                  fake (tests.fakes)
@@ -17,8 +19,15 @@ port (module)                     adapter                                  fake 
 ``ModelLoader`` (models)          ``pose_adapters.models``                 ``FakeLoader``
 ``ChunkStore`` (chunks)           ``pose_adapters.chunks``                 ``InMemoryChunkStore``
 ``OpticalFlow`` (flow)            ``pose_adapters.flow``                   ``StillFlow``
-``ProgressReporter`` (progress)   ``pose_cli.progress``                    ``RecordingProgress``
+``ProgressReporter`` (progress)   ``pose_adapters.progress``               ``RecordingProgress``
 ``ManifestStore`` (manifest)      ``pose_adapters.manifest``               ``InMemoryManifestStore``
 ``Executor`` (executor)           ``pose_adapters.ray_executor``           ``ShuffledExecutor``
+``InputInspector`` (inspect)      ``pose_adapters.inspect``                ``FakeInspector``
+``FrameStream`` (stream)          ``pose_adapters.video.live``, a caller's ``FakeCamera``
+                                  camera SDK, ``IterableStream``
+``FrameSink`` (stream)            a caller's callback or publisher         ``CollectingSink``
+``StopToken`` (stop)              ``pose_cli.signals.SignalStop``          ``StopAfter``
+``OutputLocks`` (locks)           ``pose_adapters.locks``                  ``MemoryLocks``
+``DatasetWriter`` (output)        ``pose_adapters.slp`` writers            ``MemoryWriter``
 ================================  =======================================  =========================
 """

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.progress import ProgressReporter, SilentExtras
 from pose_domain.errors import PoseError
 
 
@@ -119,7 +119,7 @@ class LocalExecutor:
             on_done(job, result)
 
 
-class _Forward:
+class _Forward(SilentExtras):
     """Forwards ``advance`` to the run's reporter; ``start``/``finish`` belong to the run."""
 
     def __init__(self, target: ProgressReporter) -> None:

@@ -7,6 +7,7 @@ the use case owns its meaning. ``pose_adapters.manifest.JsonManifestStore`` keep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -17,4 +18,10 @@ class ManifestStore(Protocol):
 
     def save(self, data: dict[str, Any]) -> None:
         """Write atomically: a reader sees the previous or the new complete manifest."""
+        ...
+
+    def update(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        """Read the latest manifest, ``change`` it and save the result, with no other
+        ``update`` of the same manifest in between (runs writing into one folder, such as a
+        SLURM array, share it; ADR-0143)."""
         ...

@@ -1,4 +1,4 @@
-"""Progress reporting (rich bar, JSON lines, or nothing)."""
+"""Progress reporting (rich bar, JSON lines, ``--gui`` lines, or nothing)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from typing import Protocol
 
 
 class ProgressReporter(Protocol):
+    """Where a run reports how far it is.
+
+    ``at_frame`` and ``saved`` serve the logs of unattended runs (ADR-0134): where the run is
+    and how much of it is safe on disk. A reporter that shows neither makes them no-ops.
+    """
+
     def start(self, total: int, description: str = "") -> None: ...
 
     def advance(self, n: int = 1) -> None: ...
 
     def finish(self) -> None: ...
-
-
-class FrameProgress(Protocol):
-    """Optional extras of a reporter, for logs of unattended runs (ADR-0134): where the run is
-    and how much of it is safe on disk. Feeders check for them with ``hasattr``."""
 
     def at_frame(self, frame_idx: int) -> None:
         """The frame index just finished (frame order)."""
@@ -42,4 +43,14 @@ class NullProgress:
         pass
 
     def finish(self) -> None:
+        pass
+
+
+class SilentExtras:
+    """Mixin: ``at_frame`` and ``saved`` as no-ops, for reporters that show neither."""
+
+    def at_frame(self, frame_idx: int) -> None:
+        pass
+
+    def saved(self, n_frames: int) -> None:
         pass

@@ -16,12 +16,20 @@ class StopToken(Protocol):
         """True once a stop was requested (safe to call from any thread)."""
         ...
 
+    def polled(self) -> None:
+        """Called by a use case (or the Ray driver) once it polls the token: from then on a
+        stop request only sets it (the CLI's token aborts at once before that, ADR-0131)."""
+        ...
+
 
 class NeverStop:
     """A token that is never set (the default: runs go to the end)."""
 
     def is_set(self) -> bool:
         return False
+
+    def polled(self) -> None:
+        pass
 
 
 class StopFlag:
@@ -35,3 +43,6 @@ class StopFlag:
 
     def is_set(self) -> bool:
         return self._event.is_set()
+
+    def polled(self) -> None:
+        pass

@@ -7,13 +7,12 @@ keep it, and report it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import attrs
 
 from pose_app.pipeline import FrameResult
 from pose_app.ports.chunks import FrameRecord
 from pose_app.ports.progress import ProgressReporter
+from pose_app.ports.stream import FrameSink
 from pose_app.ports.tracking import Tracker
 from pose_app.predict.records import ChunkWriter, frame_record, instances_from_record
 from pose_app.stages import FrameJob
@@ -41,8 +40,8 @@ class FrameCollector:
         track_empty: Call the tracker on frames without instances too (stages that keep
             empty frames, as the reference does).
         track_images: Hand the decoded frame to the tracker (optical flow).
-        on_result: Called with every collected frame.
-        progress: Advanced by one per frame.
+        sink: Gets every frame's predictions (tracked), in frame order, as they are made.
+        progress: Told the frame index, then advanced by one, per frame.
     """
 
     stored: dict[tuple[int, int], FrameRecord]
@@ -51,7 +50,7 @@ class FrameCollector:
     tracker: Tracker | None
     track_empty: bool
     track_images: bool
-    on_result: Callable[[CollectedFrame], None] | None
+    sink: FrameSink | None
     progress: ProgressReporter
     frames: list[CollectedFrame] = attrs.field(factory=list)
     skipped: list[tuple[int, int]] = attrs.field(factory=list)
@@ -66,8 +65,9 @@ class FrameCollector:
         job.image = None  # release the frame early
         frame = CollectedFrame(job=job, instances=instances, decoded=res.decoded)
         self.frames.append(frame)
-        if self.on_result is not None:
-            self.on_result(frame)
+        if self.sink is not None:
+            self.sink(LabeledFrame(job.video_index, job.frame_idx, list(instances)))
+        self.progress.at_frame(job.frame_idx)
         self.progress.advance(1)
 
     @property

@@ -11,6 +11,7 @@ import numpy as np
 
 from pose_app.pipeline import FrameResult
 from pose_app.ports.chunks import ChunkStore, FrameRecord
+from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_domain.instance import PredictedInstance, Track
 
 
@@ -49,14 +50,19 @@ class ChunkWriter:
     """Buffers records and appends them to a chunk store ``chunk_size`` at a time.
 
     Attributes:
-        saved: Frames in the store: those restored at the start plus those appended since.
+        saved: Frames in the store: those restored at the start plus those appended since,
+            reported to ``progress.saved`` at the start and after every non-empty append
+            (ADR-0134); None for ``progress`` reports nothing (a run that persists nothing).
     """
 
-    def __init__(self, store: ChunkStore, chunk_size: int, restored: int = 0) -> None:
+    def __init__(self, store: ChunkStore, chunk_size: int, restored: int = 0,
+                 progress: ProgressReporter | None = None) -> None:
         self.store = store
         self.chunk_size = chunk_size
         self.saved = restored
+        self.progress = progress or NullProgress()
         self._pending: list[FrameRecord] = []
+        self.progress.saved(self.saved)
 
     def add(self, record: FrameRecord) -> None:
         self._pending.append(record)
@@ -67,4 +73,6 @@ class ChunkWriter:
         """Append what is buffered (an empty append is a no-op for the stores)."""
         self.store.append(self._pending[:])
         self.saved += len(self._pending)
-        self._pending.clear()
+        if self._pending:
+            self._pending.clear()
+            self.progress.saved(self.saved)

@@ -9,6 +9,7 @@ when the use case is built; nothing changes it afterwards (ADR-0115).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import logging
 import os
@@ -17,7 +18,6 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from pose_app.dataset import Dataset
 from pose_app.options import InferenceOptions
 from pose_app.pipeline import run_pipeline
 from pose_app.ports.chunks import ChunkStore, NoChunks
@@ -27,10 +27,12 @@ from pose_app.ports.output import DatasetWriter
 from pose_app.ports.progress import NullProgress, ProgressReporter
 from pose_app.ports.runtime import ImageResizer
 from pose_app.ports.stop import NeverStop, StopToken
+from pose_app.ports.stream import FrameSink
 from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.ports.video import VideoOpener
-from pose_app.predict.collect import CollectedFrame, FrameCollector, assemble
+from pose_app.predict.collect import FrameCollector, assemble
 from pose_app.predict.fastmode import FastModeCheck
+from pose_app.predict.finish import finish_dataset
 from pose_app.predict.inputs import open_input
 from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
 from pose_app.predict.records import ChunkWriter
@@ -60,7 +62,7 @@ class PredictUseCase:
         tracker_factory: ``(TrackingOptions, max_instances) -> Tracker``, one per call.
         progress: Progress reporter.
         system_info: Provenance facts about the machine and library versions.
-        on_result: Called with every finished frame (on the post-processing thread).
+        sink: Gets every finished frame's predictions (on the post-processing thread).
         chunk_store_for: ``output path -> ChunkStore`` persisting the finished frames of the
             run writing that output (default: nothing is persisted).
         writer: Writes the result to ``request.output_path``.
@@ -76,7 +78,7 @@ class PredictUseCase:
     tracker_factory: TrackerFactory | None = None
     progress: ProgressReporter = attrs.field(factory=NullProgress)
     system_info: SystemInfo = attrs.field(factory=dict)
-    on_result: Callable[[CollectedFrame], None] | None = None
+    sink: FrameSink | None = None
     chunk_store_for: ChunkStoreFactory = no_chunks
     writer: DatasetWriter | None = None
     chunk_size: int = 100
@@ -105,7 +107,7 @@ class PredictUseCase:
             raise InvalidOptionError(f"cannot write {out}: this predictor has no writer",
                                      hint="build the use case with a writer")
         chunks = self.chunk_store_for(out) if out is not None else NoChunks()
-        result = self._predict(request, loaded, chunks)
+        result = self._predict(request, loaded, chunks, persists=out is not None)
         if out is not None and self.writer is not None:
             self.writer.write(result.dataset, out, request.output_format)
             chunks.clear()
@@ -121,7 +123,7 @@ class PredictUseCase:
         return self.tracker_factory(tracking, request.inference.max_instances)
 
     def _predict(self, request: PredictRequest, models: list[LoadedModel],
-                 chunks: ChunkStore) -> PredictResult:
+                 chunks: ChunkStore, persists: bool) -> PredictResult:
         start = time.time()
         started_at = _dt.datetime.now().isoformat()
         stage = build_stage(models, request.inference, self.resizer)
@@ -140,13 +142,15 @@ class PredictUseCase:
         if stored:
             log.info("--resume: %d frame(s) restored from persisted chunks; predicting the rest",
                      len(stored))
-        writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored))
+        writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored),
+                             progress=self.progress if persists else None)
         # the fast check's own predictions of its sample are not predicted again (ADR-0181)
         sampled = {k: r for k, r in (fast.predicted if fast else {}).items() if k not in stored}
         collector = FrameCollector(
-            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
+            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer,
+            tracker=tracker,
             track_empty=stage.keeps_empty_frames, track_images=use_image,
-            on_result=self.on_result, progress=self.progress,
+            sink=self.sink, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
         try:
@@ -158,6 +162,13 @@ class PredictUseCase:
                 queue_maxsize=request.inference.queue_maxsize,
                 stop=self.stop.is_set,
             )
+        except BaseException:
+            # a failure, or a cancelled worker (Ray raises KeyboardInterrupt in the task): the
+            # frames predicted since the last chunk are persisted too, for --resume
+            with contextlib.suppress(Exception):
+                writer.flush()
+            raise
+        else:
             writer.flush()
         finally:
             self.progress.finish()
@@ -166,24 +177,13 @@ class PredictUseCase:
             raise RunInterrupted(frames_saved=writer.saved, frames_total=source.n_jobs,
                                  last_frame_idx=collector.last_frame_idx)
 
-        frames = assemble(collector.frames, stage.keeps_empty_frames)
-        if tracker is not None:
-            frames = list(tracker.finalize(frames))
-        if request.selection.no_empty_frames:
-            frames = [f for f in frames if f.instances]
-        tracks = list(stage.tracks)
-        if tracker is not None:
-            tracks += list(tracker.tracks)
+        dataset = finish_dataset(
+            assemble(collector.frames, stage.keeps_empty_frames), stage=stage,
+            tracker=tracker, drop_empty=request.selection.no_empty_frames,
+            videos=source.videos, suggestions=source.suggestions,
+            source_path=request.data_path)
         seconds = time.time() - start
         skipped = collector.skipped
-        dataset = Dataset(
-            videos=source.videos,
-            skeleton=stage.output_skeleton,
-            frames=frames,
-            tracks=tracks,
-            suggestions=source.suggestions,
-            source_path=request.data_path,
-        )
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
                          method=source.method, resumed=collector.resumed - len(sampled),

@@ -62,8 +62,8 @@ def evaluate(
 ) -> int:
     """Evaluate predictions against ground truth: OKS mAP/mAR, PCK, distances, visibility
     (as sleap-nn eval) and, when both files carry tracks, identity metrics (IDF1, MOTA, …)."""
+    from pose import bootstrap
     from pose_app.evaluate import EvaluateOptions, EvaluateRequest
-    from pose_cli import bootstrap
 
     options = EvaluateOptions(
         oks_stddev=oks_stddev,

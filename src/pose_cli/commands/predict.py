@@ -117,7 +117,7 @@ def apply_predict_options(models: list[str], opts: TrackOptions
 
 
 def _centroid_models(models: list[str]) -> list[str]:
-    from pose_cli import bootstrap
+    from pose import bootstrap
 
     found = [m for m in models if bootstrap.model_type(m) == "centroid"]
     if not found:

@@ -40,8 +40,8 @@ def qc(
 ) -> int:
     """Find probable identity swaps and track breaks in a tracked .slp, without ground truth,
     and write a ranked list (qc.json) and a self-contained report page (index.html)."""
+    from pose import bootstrap
     from pose_app.qc import QcRequest
-    from pose_cli import bootstrap
     from pose_domain.errors import InvalidOptionError
     from pose_domain.qc import QcConfig
 

@@ -48,9 +48,9 @@ def render(
 ) -> int:
     """Render the poses of a .slp over its video: skeleton edges, nodes, one colour per
     track, optional trails and frame numbers (drawn by sleap-io)."""
+    from pose import bootstrap
     from pose_app.ports.qc import OverlayStyle
     from pose_app.render import RenderRequest
-    from pose_cli import bootstrap
 
     out = output or os.path.splitext(predictions)[0] + ".render.mp4"
     result = bootstrap.build_render_use_case(progress).run(RenderRequest(

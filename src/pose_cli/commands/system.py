@@ -40,8 +40,8 @@ def collect() -> dict[str, Any]:
     """Everything ``pose system`` reports."""
     from importlib import metadata
 
+    from pose.system_info import system_info
     from pose_adapters.accel import available_runtimes
-    from pose_cli.system_info import system_info
 
     versions: dict[str, str] = {}
     for dist in ("pose", "sleap-io", "numpy", "torch", "onnxruntime", "onnxruntime-gpu",

@@ -7,7 +7,7 @@ import pytest
 import sleap_io as sio
 from tests.conftest import DATA
 
-from pose_cli.api import Predictor, run_inference
+from pose import Predictor, run_inference
 from pose_domain.errors import InvalidOptionError
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")

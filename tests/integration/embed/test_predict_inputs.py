@@ -106,7 +106,7 @@ def test_bad_inputs_are_one_line_errors(frames):
 
 
 def test_sleap_keywords_map_to_track_flags():
-    from pose._predictor import sleap_flags
+    from pose._api import sleap_flags
 
     flags = sleap_flags(batch_size=2, peak_threshold=0.3, refinement=True, tracker="flow",
                         tracker_window=10, tracker_max_instances=2, progress_reporting="none",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose_cli.api import run_inference
+from pose import run_inference
 from tests.conftest import DATA
 
 VIDEO = str(DATA / "videos" / "centered_pair_small.mp4")

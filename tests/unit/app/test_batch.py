@@ -58,6 +58,9 @@ class _Store:
     def save(self, data: dict[str, Any]) -> None:
         self.data = data
 
+    def update(self, change: Any) -> None:
+        self.save(change(self.load()))
+
 
 class _Labels:
     """In-memory LabelsStore."""

@@ -39,7 +39,7 @@ def test_predict_forms_resolve_inputs_and_models(tmp_path) -> None:
 
 
 def test_gui_progress_lines_have_the_reference_keys() -> None:
-    from pose_cli.gui_progress import GuiProgress
+    from pose_adapters.gui_progress import GuiProgress
 
     buf = io.StringIO()
     p = GuiProgress(interval=0.0, stream=buf)

@@ -6,47 +6,56 @@ from __future__ import annotations
 import io
 import json
 
-import numpy as np
-
-from pose_app.ports.chunks import FrameRecord, NoChunks
+from pose_adapters.progress import JsonProgress
+from pose_app.options import InferenceOptions
+from pose_app.ports.models import LoadedModel
+from pose_app.predict import PredictRequest, PredictUseCase
 from pose_cli.main import main
-from pose_cli.progress import CountingChunks, JsonProgress, frame_reporter
 from tests.conftest import DATA
+from tests.fakes.ports import (
+    FakeFrameSource,
+    FakeLoader,
+    FakeRuntime,
+    InMemoryLabelsStore,
+    NearestResizer,
+    single_instance_spec,
+)
+from tests.fakes.predict import ChunkStores, MemoryWriter
 
 OLD_FIELDS = {"input", "n_processed", "n_total", "rate", "eta", "elapsed", "done"}
-
-
-def _record(i: int) -> FrameRecord:
-    z = np.zeros(0)
-    return FrameRecord(video_index=0, frame_idx=i, decoded=True, points=np.zeros((0, 2, 2)),
-                       point_scores=np.zeros((0, 2)), scores=z, tracking_scores=z,
-                       track_ids=np.zeros(0, np.int64))
-
-
-class _Result:
-    def __init__(self, frame_idx: int) -> None:
-        self.job = type("Job", (), {"frame_idx": frame_idx})()
 
 
 def test_lines_carry_frame_index_and_saved_count():
     stream = io.StringIO()
     progress = JsonProgress(interval=0.0, stream=stream)
-    chunks = CountingChunks(NoChunks(), progress)
-    on_result = frame_reporter(progress)
-    assert on_result is not None
-    progress.start(5, "v.mp4")
-    chunks.begin({}, resume=False)
-    for i in range(10, 15):
-        on_result(_Result(i))
-        progress.advance()
-        if i == 12:
-            chunks.append([_record(j) for j in range(10, 13)])
-    progress.finish()
+    runtime = FakeRuntime(single_instance_spec(), lambda frame: [(10.0, 20.0), (30.0, 40.0)])
+    use_case = PredictUseCase(
+        loader=FakeLoader({"single": LoadedModel(spec=runtime.spec, runtime=runtime)}),
+        resizer=NearestResizer(), labels_store=InMemoryLabelsStore(),
+        open_video=lambda path, **kw: FakeFrameSource(n_frames=15), progress=progress,
+        chunk_store_for=ChunkStores(), writer=MemoryWriter(), chunk_size=3)
+    use_case(PredictRequest(data_path="v.mp4", model_paths=("single",),
+                            inference=InferenceOptions(batch_size=2), frames_spec="10-14",
+                            output_path="out.slp"))
     lines = [json.loads(x) for x in stream.getvalue().splitlines()]
     assert OLD_FIELDS | {"frame_idx", "n_saved"} == set(lines[-1])
     assert [x["frame_idx"] for x in lines[:5]] == [10, 11, 12, 13, 14]
-    assert [x["n_saved"] for x in lines[:5]] == [0, 0, 0, 3, 3]
-    assert lines[-1]["done"] and lines[-1]["n_processed"] == 5
+    assert [x["n_saved"] for x in lines[:5]] == [0, 0, 3, 3, 3]  # a chunk of 3 after frame 12
+    assert lines[-1]["done"] and lines[-1]["n_processed"] == 5 and lines[-1]["n_saved"] == 5
+
+
+def test_a_run_that_persists_nothing_reports_no_saved_count():
+    stream = io.StringIO()
+    progress = JsonProgress(interval=0.0, stream=stream)
+    runtime = FakeRuntime(single_instance_spec(), lambda frame: [(10.0, 20.0), (30.0, 40.0)])
+    use_case = PredictUseCase(
+        loader=FakeLoader({"single": LoadedModel(spec=runtime.spec, runtime=runtime)}),
+        resizer=NearestResizer(), labels_store=InMemoryLabelsStore(),
+        open_video=lambda path, **kw: FakeFrameSource(n_frames=4), progress=progress)
+    use_case(PredictRequest(data_path="v.mp4", model_paths=("single",),
+                            inference=InferenceOptions(batch_size=2)))
+    lines = [json.loads(x) for x in stream.getvalue().splitlines()]
+    assert {x["n_saved"] for x in lines} == {None}
 
 
 def test_track_json_progress_reports_the_last_frame_and_all_saved(tmp_path, capsys):

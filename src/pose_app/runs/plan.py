@@ -1,21 +1,22 @@
 """Planning of ``pose track --executor ray`` / ``--chunk-frames`` runs (ADR-0060..0062).
 
-Pure planning on the typed options: which inputs, which chunks, which fingerprint. It builds
-no adapters; what it must know about a video (its frame count) is passed in. The driver and the
-worker that use these plans live in :mod:`pose_cli.run`.
+Planning on the typed options: which inputs, which chunks, which fingerprint. What it must
+know about an input (a video's frame count, the frames of a ``.slp``) comes through the
+:class:`~pose_app.ports.inspect.InputInspector` port. The driver and the worker that use these
+plans are in :mod:`pose_app.runs.batch`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 
 import attrs
 
 from pose_app.batch import BatchInput, plan_chunks, settings_fingerprint
 from pose_app.options import EXECUTION, TrackingOptions, TrackOptions, option_fields
 from pose_app.ports.executor import Chunk
+from pose_app.ports.inspect import InputInspector
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 
 log = logging.getLogger("pose")
@@ -41,36 +42,22 @@ def frames_text(indices: list[int]) -> str:
     return ",".join(parts)
 
 
-def _labels_frame_indices(path: str, video_index: int | None) -> tuple[list[int], int]:
-    """Frame indices of one video's labeled frames in a ``.slp`` and the number of videos."""
-    import h5py
-    import numpy as np
-
-    with h5py.File(path, "r") as f:
-        frames = np.asarray(f["frames"][:])
-        n_videos = int(f["videos_json"].shape[0]) if "videos_json" in f else 1
-    if frames.size == 0:
-        return [], n_videos
-    vid = frames["video"].astype(np.int64)
-    idx = frames["frame_idx"].astype(np.int64)
-    keep = vid == (video_index or 0) if (video_index is not None or n_videos == 1) else vid >= 0
-    return sorted({int(i) for i in idx[keep]}), n_videos
-
-
 def selected_frames(options: TrackOptions, path: str, track_only: bool,
-                    count_frames: Callable[[str, TrackOptions], int]) -> tuple[list[int], int]:
+                    inspector: InputInspector) -> tuple[list[int], int]:
     """The frame indices an input will process (for chunking and the progress total)."""
     from pose_domain.frames import parse_frames, resolve_frames
 
     spec = options.selection.frames
     if track_only or path.lower().endswith(".slp"):
-        present, n_videos = _labels_frame_indices(path, options.selection.video_index)
+        present, n_videos = inspector.labeled_frames(path, options.selection.video_index)
         wanted = parse_frames(spec)
         if wanted is not None:
             keep = set(wanted)
             present = [i for i in present if i in keep]
         return present, n_videos
-    inside, _ = resolve_frames(spec, count_frames(path, options))
+    n_frames = inspector.n_frames(path, dataset=options.input.video_dataset,
+                                  input_format=options.input.video_input_format)
+    inside, _ = resolve_frames(spec, n_frames)
     return inside, 1
 
 
@@ -103,7 +90,7 @@ def check_batch_options(options: TrackOptions) -> None:
 
 
 def plan_input(options: TrackOptions, path: str, output: str, track_only: bool,
-               count_frames: Callable[[str, TrackOptions], int]) -> BatchInput:
+               inspector: InputInspector) -> BatchInput:
     """:class:`pose_app.batch.BatchInput` for one input (chunks when asked)."""
     chunk_frames = options.run.chunk_frames
     if track_only and not path.lower().endswith(".slp"):
@@ -113,7 +100,7 @@ def plan_input(options: TrackOptions, path: str, output: str, track_only: bool,
         )
     chunkable = bool(chunk_frames) and (track_only or not path.lower().endswith(".slp"))
     try:
-        indices, n_videos = selected_frames(options, path, track_only, count_frames)
+        indices, n_videos = selected_frames(options, path, track_only, inspector)
     except Exception:  # the input's own job reports why, in the manifest
         indices, n_videos = [], 1
     chunks: tuple[Chunk, ...] = ()

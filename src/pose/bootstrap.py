@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -19,38 +19,62 @@ from pose_domain.errors import InvalidOptionError
 
 if TYPE_CHECKING:
     from pose_app.batch import BatchUseCase, Finalize
-    from pose_app.dataset import Dataset
     from pose_app.evaluate import EvaluateUseCase
-    from pose_app.options import OutputOptions, RunOptions, TrackingOptions, TrackOptions
+    from pose_app.model import ModelSpec
+    from pose_app.options import InferenceOptions, OutputOptions, RunOptions, TrackingOptions
     from pose_app.ports.chunks import ChunkStore
-    from pose_app.ports.executor import Chunk, Executor, Job
+    from pose_app.ports.executor import Executor, Work
     from pose_app.ports.flow import OpticalFlow
     from pose_app.ports.labels import LabelsStore
-    from pose_app.ports.models import ModelLoader
+    from pose_app.ports.models import LoadedModel, ModelLoader
     from pose_app.ports.output import DatasetWriter
     from pose_app.ports.progress import ProgressReporter
-    from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.runtime import ImageResizer, NetworkRuntime
     from pose_app.ports.stop import StopToken
+    from pose_app.ports.stream import FrameSink
     from pose_app.ports.tracking import Tracker, TrackerFactory
     from pose_app.ports.video import VideoOpener
     from pose_app.predict import PredictUseCase
-    from pose_app.predict.collect import CollectedFrame
     from pose_app.qc import QcUseCase
     from pose_app.render import RenderUseCase
+    from pose_app.stream import StreamUseCase
     from pose_app.track import TrackOnlyUseCase
     from pose_domain.tracking.kalman import KalmanBackend
 
 
 @attrs.frozen(kw_only=True)
 class Overrides:
-    """Collaborators that replace the real adapters (None = the real one)."""
+    """The caller's adapters, replacing the real ones (None = the real one; ADR-0142).
+
+    Attributes:
+        loader: Loads model folders into spec + runtime (a fake loader, a model registry).
+        runtime: ``spec -> NetworkRuntime``: the model folders' specs, run by the caller's
+            runtime (ignored when ``loader`` is given).
+        resizer: Antialiased uint8 resize.
+        labels_store: Reads ``.slp`` inputs (an in-memory ``sio.Labels``…).
+        open_video: Opens video inputs (a camera SDK's recordings, arrays in memory…).
+        tracker_factory: ``(TrackingOptions, max_instances) -> Tracker``.
+        writer: Writes each run's dataset (a database, a message queue…).
+        sink: Gets every frame's predictions as soon as they are made (a callback, a
+            publisher over a socket).
+        progress: Where runs report progress.
+        stop: Polled between frames; once set, a run ends with what it predicted saved.
+    """
 
     loader: ModelLoader | None = None
+    runtime: Callable[[ModelSpec], NetworkRuntime] | None = None
     resizer: ImageResizer | None = None
     labels_store: LabelsStore | None = None
     open_video: VideoOpener | None = None
     tracker_factory: TrackerFactory | None = None
+    writer: DatasetWriter | None = None
+    sink: FrameSink | None = None
+    progress: ProgressReporter | None = None
+    stop: StopToken | None = None
 
+
+#: The public name (``pose.Adapters``).
+Adapters = Overrides
 
 CHUNK_FRAMES_ENV = "POSE_CHUNK_FRAMES"
 DEFAULT_CHUNK_FRAMES = 100
@@ -75,11 +99,7 @@ def chunk_frames_from_env() -> int:
 
 def make_progress(kind: str) -> ProgressReporter:
     """The progress reporter for ``--progress`` (rich, json or none) or ``gui``."""
-    if kind == "gui":
-        from pose_cli.gui_progress import GuiProgress
-
-        return GuiProgress()
-    from pose_cli.progress import make_progress as _make
+    from pose_adapters.progress import make_progress as _make
 
     return _make(kind)
 
@@ -122,23 +142,37 @@ def chunk_store_for(output_path: str) -> ChunkStore:
     return NpzChunkStore(partial_dir_for(output_path))
 
 
-def _counted_chunks(progress: ProgressReporter | None) -> Callable[[str], ChunkStore]:
-    """Chunk stores that report the saved-frame count to ``progress`` (ADR-0134)."""
-    if progress is None or getattr(progress, "saved", None) is None:
-        return chunk_store_for
-    from pose_cli.progress import CountingChunks
+def _loader(o: Overrides) -> ModelLoader:
+    if o.loader is not None:
+        return o.loader
+    if o.runtime is not None:
+        from pose_adapters.models import CallerRuntimeLoader
 
-    def make(output_path: str) -> ChunkStore:
-        return CountingChunks(chunk_store_for(output_path), progress)
+        return CallerRuntimeLoader(o.runtime)
+    from pose_adapters.models import ModelFolderLoader
 
-    return make
+    return ModelFolderLoader()
+
+
+def _resizer(o: Overrides) -> ImageResizer:
+    if o.resizer is not None:
+        return o.resizer
+    from pose_adapters.torch.resize import TorchResizer
+
+    return TorchResizer()
+
+
+def load_models(model_paths: Sequence[str], inference: InferenceOptions,
+                overrides: Overrides | None = None) -> list[LoadedModel]:
+    """Every model of ``model_paths`` (an exported top-down folder gives two)."""
+    loader = _loader(overrides or Overrides())
+    return [m for p in model_paths for m in loader.load(p, inference)]
 
 
 def build_predict_use_case(
     overrides: Overrides | None = None,
     *,
     progress: ProgressReporter | None = None,
-    on_result: Callable[[CollectedFrame], None] | None = None,
     stop: StopToken | None = None,
     output: OutputOptions | None = None,
     centroid_output: str = "instance",
@@ -147,48 +181,58 @@ def build_predict_use_case(
 
     The use case owns each output's lifecycle (resume from ``<output>.partial/``, predict,
     write, clear the chunks); ``stop`` ends a run early with everything predicted saved.
+    ``progress`` and ``stop`` given here win over those of ``overrides``.
     """
+    from pose.system_info import system_info
     from pose_adapters.slp import PredictionWriter
     from pose_app.ports.progress import NullProgress
     from pose_app.ports.stop import NeverStop
     from pose_app.predict import PredictUseCase
-    from pose_cli.progress import frame_reporter
-    from pose_cli.system_info import system_info
 
     o = overrides or Overrides()
-    if o.loader is None:
-        from pose_adapters.models import ModelFolderLoader
-
-        loader: ModelLoader = ModelFolderLoader()
-    else:
-        loader = o.loader
-    if o.resizer is None:
-        from pose_adapters.torch.resize import TorchResizer
-
-        resizer: ImageResizer = TorchResizer()
-    else:
-        resizer = o.resizer
     if o.open_video is None:
         from pose_adapters.video import open_video_file
 
         open_video: VideoOpener = open_video_file
     else:
         open_video = o.open_video
+    if o.writer is not None:
+        writer: DatasetWriter = o.writer
+    else:
+        writer = (PredictionWriter() if output is None
+                  else _outputs_writer(output, centroid_output))
     return PredictUseCase(
-        loader=loader,
-        resizer=resizer,
+        loader=_loader(o),
+        resizer=_resizer(o),
         labels_store=o.labels_store or labels_store(),
         open_video=open_video,
         tracker_factory=o.tracker_factory or tracker_factory,
-        progress=progress or NullProgress(),
+        progress=progress or o.progress or NullProgress(),
         system_info=system_info,
-        on_result=on_result or frame_reporter(progress),
-        chunk_store_for=_counted_chunks(progress),
-        writer=(PredictionWriter() if output is None
-                else _outputs_writer(output, centroid_output)),
+        sink=o.sink,
+        chunk_store_for=chunk_store_for,
+        writer=writer,
         chunk_size=chunk_frames_from_env(),
-        stop=stop or NeverStop(),
+        stop=stop or o.stop or NeverStop(),
     )
+
+
+def build_stream_use_case(overrides: Overrides | None = None, *,
+                          output: OutputOptions | None = None,
+                          stop: StopToken | None = None) -> StreamUseCase:
+    """:class:`pose_app.stream.StreamUseCase` (live sources, iterables) with the real
+    adapters, or ``overrides``; it writes every ``--output_format`` of ``output``."""
+    from pose_app.ports.stop import NeverStop
+    from pose_app.stream import StreamUseCase
+
+    o = overrides or Overrides()
+    writer = o.writer
+    if writer is None:
+        from pose_app.options_output import OutputOptions as Output
+
+        writer = _outputs_writer(output or Output(), "instance")
+    return StreamUseCase(resizer=_resizer(o), tracker_factory=o.tracker_factory or tracker_factory,
+                         writer=writer, sink=o.sink, stop=stop or o.stop or NeverStop())
 
 
 def _outputs_writer(output: OutputOptions, centroid_output: str) -> DatasetWriter:
@@ -199,34 +243,14 @@ def _outputs_writer(output: OutputOptions, centroid_output: str) -> DatasetWrite
 
 def build_track_only_use_case(progress: ProgressReporter | None = None) -> TrackOnlyUseCase:
     """:class:`pose_app.track.TrackOnlyUseCase` with sleap-io storage and optical flow."""
+    from pose.system_info import library_versions
     from pose_adapters.locks import FileOutputLocks
     from pose_app.ports.progress import NullProgress
     from pose_app.track import TrackOnlyUseCase
-    from pose_cli.system_info import library_versions
 
     return TrackOnlyUseCase(store=labels_store(), flow_factory=make_flow,
                             progress=progress or NullProgress(), versions=library_versions(),
                             locks=FileOutputLocks(), kalman_factory=make_kalman)
-
-
-def write_outputs(dataset: Dataset, path: str, output: OutputOptions,
-                  centroid_output: str = "instance") -> list[str]:
-    """Write every ``--output_format`` (the first to ``path``, the others beside it)."""
-    from pose_adapters.slp import OutputsWriter
-
-    return OutputsWriter(output, centroid_output).write_all(dataset, path)
-
-
-def count_frames(path: str, options: TrackOptions) -> int:
-    """Frames of a video input (for batch planning)."""
-    from pose_adapters.video import open_video_file
-
-    src = open_video_file(path, dataset=options.input.video_dataset,
-                          input_format=options.input.video_input_format)
-    try:
-        return int(src.n_frames)
-    finally:
-        src.close()
 
 
 def make_executor(run: RunOptions, stop: StopToken | None = None) -> Executor:
@@ -244,17 +268,16 @@ def make_executor(run: RunOptions, stop: StopToken | None = None) -> Executor:
 def build_batch_use_case(
     *,
     executor: Executor,
-    work: Callable[[Job, ProgressReporter], dict[str, Any]],
+    work: Work,
     manifest_path: str,
     run: RunOptions,
-    remove: Callable[[str], None],
-    part_path: Callable[[str, Chunk], str],
     finalize: Finalize | None,
 ) -> BatchUseCase:
     """:class:`pose_app.batch.BatchUseCase` with the executor, manifest and labels store."""
     from pose_adapters.locks import FileOutputLocks
     from pose_adapters.manifest import JsonManifestStore
     from pose_app.batch import BatchUseCase
+    from pose_app.runs.plan import part_path, remove_part
 
     return BatchUseCase(
         executor=executor,
@@ -262,7 +285,7 @@ def build_batch_use_case(
         manifest_store=JsonManifestStore(manifest_path),
         labels_store=labels_store(),
         exists=os.path.exists,
-        remove=remove,
+        remove=remove_part,
         part_path=part_path,
         progress=make_progress("gui" if run.gui else run.progress),
         finalize=finalize,

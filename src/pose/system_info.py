@@ -36,7 +36,7 @@ def system_info() -> dict[str, Any]:
             info[key] = getattr(m, "__version__", None) or m.get_version()
         except Exception:
             pass
-    from pose_cli import __version__
+    from pose import __version__
 
     info["pose_version"] = __version__
     return info
@@ -46,6 +46,6 @@ def library_versions() -> dict[str, str]:
     """pose and sleap-io versions, without importing torch (tracking needs none)."""
     import sleap_io
 
-    from pose_cli import __version__
+    from pose import __version__
 
     return {"pose_version": __version__, "sleap_io_version": str(sleap_io.__version__)}

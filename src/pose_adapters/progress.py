@@ -6,10 +6,9 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
-from pose_app.ports.chunks import ChunkStore, FrameRecord
+from pose_app.ports.progress import ProgressReporter, SilentExtras
 
 
 class JsonProgress:
@@ -67,7 +66,7 @@ class JsonProgress:
             self._emit(final=True)
 
 
-class RichProgress:
+class RichProgress(SilentExtras):
     """A rich progress bar on stderr with FPS and ETA."""
 
     def __init__(self) -> None:
@@ -105,56 +104,14 @@ class RichProgress:
         self._progress.stop()
 
 
-class CountingChunks:
-    """A :class:`pose_app.ports.chunks.ChunkStore` decorator that reports the running total of
-    persisted frames (restored + appended) to ``progress.saved`` (ADR-0134)."""
-
-    def __init__(self, inner: ChunkStore, progress: Any) -> None:
-        self.inner = inner
-        self.progress = progress
-        self.n_saved = 0
-
-    def __getattr__(self, item: str) -> Any:  # e.g. ``folder``
-        if item == "inner":
-            raise AttributeError(item)
-        return getattr(self.inner, item)
-
-    def _report(self) -> None:
-        report = getattr(self.progress, "saved", None)
-        if report is not None:
-            report(self.n_saved)
-
-    def begin(self, fingerprint: dict[str, Any], resume: bool) -> list[FrameRecord]:
-        records = self.inner.begin(fingerprint, resume)
-        self.n_saved = len(records)
-        self._report()
-        return records
-
-    def append(self, records: list[FrameRecord]) -> None:
-        self.inner.append(records)
-        self.n_saved += len(records)
-        if records:
-            self._report()
-
-    def clear(self) -> None:
-        self.inner.clear()
-
-
-def frame_reporter(progress: Any) -> Callable[[Any], None] | None:
-    """An ``on_result`` callback feeding ``progress.at_frame`` (None if it has none)."""
-    at_frame = getattr(progress, "at_frame", None)
-    if at_frame is None:
-        return None
-
-    def on_result(result: Any) -> None:
-        at_frame(result.job.frame_idx)
-
-    return on_result
-
-
-def make_progress(kind: str) -> Any:
+def make_progress(kind: str) -> ProgressReporter:
+    """The reporter for ``--progress`` (``rich``, ``json`` or ``none``) or ``gui`` (``--gui``)."""
     from pose_app.ports.progress import NullProgress
 
+    if kind == "gui":
+        from pose_adapters.gui_progress import GuiProgress
+
+        return GuiProgress()
     if kind == "json":
         return JsonProgress()
     if kind == "none" or not sys.stderr.isatty():

@@ -12,6 +12,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from pose_app.ports.progress import SilentExtras
+
 
 def gui_line(n_processed: int, n_total: int, elapsed: float) -> str:
     """One progress line (rate in frames/s, eta in s; 0 before the first frame)."""
@@ -21,7 +23,7 @@ def gui_line(n_processed: int, n_total: int, elapsed: float) -> str:
                        "rate": round(rate, 4), "eta": round(eta, 4)})
 
 
-class GuiProgress:
+class GuiProgress(SilentExtras):
     """:class:`pose_app.ports.progress.ProgressReporter` printing :func:`gui_line` lines."""
 
     def __init__(self, interval: float = 0.25, stream: TextIO | None = None) -> None:
