@@ -242,8 +242,8 @@ class FastModeCheck:
         if inf.fast_below_contract == "stop":
             raise BelowAccuracyContractError(
                 report.line(),
-                hint="rerun with --precision fp32 (exact), or --fast_below_contract continue "
-                "to accept it",
+                hint="rerun with --precision fp32 for exact results, or add "
+                "--fast_below_contract continue to accept it",
             )
         log.warning("%s; going on (--fast_below_contract continue)", report.line())
 
