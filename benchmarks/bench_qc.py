@@ -12,8 +12,10 @@ Columns: precision and recall of the first ``c`` events of ``pose qc`` (all kind
 together; an event is a hit when it is a swap/break within ±3 frames of a true switch, a
 cluster is found when such an event is among them), the same at ``2c``, and at the report's
 "probably fine" cut-off (``likely``: the events above it). Target (issue 27): precision and
-recall ≥ 0.9 at ``c``. ``--cache`` keeps the tracked cases in a pickle between runs. Not a
-test: it prints a table.
+recall ≥ 0.9 at ``c``. ``runs``, ``P@r``, ``R@r``: the same at ``k`` = the number of error
+runs (switches that share a true track and chain within 30 frames, one fix for a
+proofreader: :func:`pose_domain.qc.recall.error_runs`, ADR-0192). ``--cache`` keeps the
+tracked cases in a pickle between runs. Not a test: it prints a table.
 """
 
 from __future__ import annotations
@@ -33,9 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def measure(gt, pred, verbose: bool = False) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from pose_domain.metrics.identity import identity_switches
     from pose_domain.qc import detect_identity_events
-    from pose_domain.qc.recall import cluster_frames, precision_recall_at
+    from pose_domain.qc.recall import (
+        cluster_frames,
+        error_runs,
+        precision_recall_at,
+        precision_recall_runs,
+    )
 
-    switches = [s.frame_idx for s in identity_switches(gt, pred)]
+    logged = identity_switches(gt, pred)
+    switches = [s.frame_idx for s in logged]
+    runs = error_runs([(s.frame_idx, s.gt_track) for s in logged])
     rep = detect_identity_events(pred)
     events = list(rep.events)
     scored = [(e.score, e.kind in ("swap", "break") and any(abs(e.frame_idx - f) <= 3
@@ -46,7 +55,9 @@ def measure(gt, pred, verbose: bool = False) -> dict[str, float]:  # type: ignor
     at2 = precision_recall_at(switches, events, 2 * c)
     n_likely = sum(e.likely for e in events)
     cut = precision_recall_at(switches, events, n_likely)
+    at_runs = precision_recall_runs(runs, events, len(runs))
     if verbose:
+        print("    runs:", [f"{lo}-{hi}" if hi > lo else lo for lo, hi in runs])
         clusters = cluster_frames(switches, 3)
         print("    clusters:", [cl[0] if len(cl) == 1 else f"{cl[0]}-{cl[-1]}"
                                 for cl in clusters])
@@ -57,7 +68,8 @@ def measure(gt, pred, verbose: bool = False) -> dict[str, float]:  # type: ignor
                   f"  {e.why[:150]}")
     return {"switches": len(switches), "c": c, "p1": at1.precision, "r1": at1.recall,
             "p2": at2.precision, "r2": at2.recall, "likely": n_likely, "pc": cut.precision,
-            "rc": cut.recall, "scored": scored}
+            "rc": cut.recall, "scored": scored, "runs": len(runs), "pr": at_runs.precision,
+            "rr": at_runs.recall}
 
 
 def _load(a: argparse.Namespace) -> list:  # type: ignore[type-arg]
@@ -87,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     reliability: dict[str, list[tuple[float, bool]]] = {}
     print(f"{'case':38s} {'group':8s} {'sw':>4s} {'c':>3s} {'P@c':>5s} {'R@c':>5s} "
-          f"{'P@2c':>5s} {'R@2c':>5s} {'likely':>6s} {'P@cut':>5s} {'R@cut':>5s}")
+          f"{'P@2c':>5s} {'R@2c':>5s} {'likely':>6s} {'P@cut':>5s} {'R@cut':>5s} "
+          f"{'runs':>4s} {'P@r':>5s} {'R@r':>5s}")
     for name, group, gt, pred in _load(a):
         if a.only and not (a.only in name or (a.only == "trackers" and "seed" not in name)):
             continue
@@ -100,17 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         flag = "" if min(m["p1"], m["r1"]) >= 0.9 else "  <0.9"
         print(f"{name:38s} {group:8s} {m['switches']:4d} {m['c']:3d} {m['p1']:5.2f} "
               f"{m['r1']:5.2f} {m['p2']:5.2f} {m['r2']:5.2f} {m['likely']:6d} {m['pc']:5.2f} "
-              f"{m['rc']:5.2f}{flag}", flush=True)
+              f"{m['rc']:5.2f} {m['runs']:4d} {m['pr']:5.2f} {m['rr']:5.2f}{flag}", flush=True)
     for group in ("tune", "held-out"):
         ms = [m for g, m in rows if g == group]
         if not ms:
             continue
         mean = {k: float(np.mean([m[k] for m in ms])) for k in ("p1", "r1", "p2", "r2", "pc",
-                                                               "rc")}
+                                                               "rc", "pr", "rr")}
         ok = sum(min(m["p1"], m["r1"]) >= 0.9 for m in ms)
         print(f"{group:9s} rows {len(ms):3d}  mean P@c {mean['p1']:.3f} R@c {mean['r1']:.3f}"
               f"  P@2c {mean['p2']:.3f} R@2c {mean['r2']:.3f}  P@cut {mean['pc']:.3f} "
-              f"R@cut {mean['rc']:.3f}  rows with both >= 0.9 at c: {ok}/{len(ms)}; "
+              f"R@cut {mean['rc']:.3f}  P@runs {mean['pr']:.3f} R@runs {mean['rr']:.3f}  "
+              f"rows with both >= 0.9 at c: {ok}/{len(ms)}; "
               f"worst min(P,R)@c {min(min(m['p1'], m['r1']) for m in ms):.2f}")
     print("calibration (all events of the rows with a switch): score bin -> share real")
     for group, pairs in reliability.items():

@@ -41,6 +41,7 @@ from pose_domain.qc.poses import body_length as _body_length
 from pose_domain.qc.poses import next_observations as _next_obs
 from pose_domain.qc.poses import shape_error as _shape
 from pose_domain.qc.rank import Candidate, break_features, rank, swap_features
+from pose_domain.qc.sampling import sampling_step, scaled_config
 
 _F = NDArray[np.float64]
 
@@ -94,10 +95,11 @@ class _Step:
     dist: _F  # (m, p) px
 
 
-def _velocity(old: _F, new: _F, gap: int) -> _F:
+def _velocity(old: _F, new: _F, gap: int, stride: int = 1) -> _F:
     """``(2,)`` px/frame: mean displacement of the nodes seen in both poses; 0 after a gap
-    longer than :data:`_VELOCITY_GAP` frames or without a common node."""
-    if gap > _VELOCITY_GAP or gap <= 0:
+    longer than :data:`_VELOCITY_GAP` samples (of ``stride`` frames) or without a common
+    node."""
+    if gap > _VELOCITY_GAP * stride or gap <= 0:
         return np.zeros(2)
     step = _centroid((new - old)[None])[0]
     return step / gap if np.isfinite(step).all() else np.zeros(2)
@@ -154,7 +156,9 @@ def _pose_distance(pred: _F, obs: _F) -> _F:
     return np.asarray(dist, dtype=np.float64)
 
 
-def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> list[_Step]:
+def _steps(
+    obs: list[tuple[int, list[int], _F, list[float]]], window: int, step: int
+) -> list[_Step]:
     """Follow every track with the pose model; one :class:`_Step` per frame."""
     states: dict[int, _State] = {}
     steps: list[_Step] = []
@@ -185,7 +189,7 @@ def _steps(obs: list[tuple[int, list[int], _F, list[float]]], window: int) -> li
                 g = t - old.frame
                 guess = old.points + old.velocity * g
                 fill = np.where(np.isnan(new), guess, new)
-                vel = _velocity(old.points, new, g)
+                vel = _velocity(old.points, new, g, step)
             if np.isnan(fill).any():  # nodes never seen: use the centroid
                 fill = np.where(np.isnan(fill), _centroid(fill)[None], fill)
             states[k] = _State(t, fill, vel)
@@ -219,10 +223,13 @@ def expected_count(counts: Sequence[tuple[int, int]]) -> int:
 def _analyse(
     frames: Sequence[LabeledFrame], cfg: QcConfig, video_index: int
 ) -> tuple[list[tuple[int, list[int], _F, list[float]]], list[str], list[tuple[int, int]],
-           float, float, int, list[Candidate]]:
-    """Observations, track names, counts, body length, σ, usual count and the candidates."""
+           float, float, int, QcConfig, list[Candidate]]:
+    """Observations, track names, counts, body length, σ, usual count, the configuration in
+    frames of the file's sampling (ADR-0192) and the candidates."""
     obs, names, counts = _observations(frames)
-    steps = _steps(obs, cfg.window)
+    step = sampling_step([t for t, *_ in obs])
+    cfg = scaled_config(cfg, step)
+    steps = _steps(obs, cfg.window, step)
     body = _body_length(obs)
     sigma = _motion_noise(steps)
     if not np.isfinite(body) or body <= 0:
@@ -235,9 +242,10 @@ def _analyse(
     cands: list[Candidate] = []
     after = _next_obs(obs)
     cands += _swap_events(steps, names, sigma, body, n_expected, count_at, video_index, after)
-    cands += _break_events(obs, names, cfg, sigma, body, n_expected, count_at, video_index)
-    cands += _count_events(counts, n_expected, video_index)
-    return obs, names, counts, body, sigma, n_expected, cands
+    cands += _break_events(obs, names, cfg, sigma, body, n_expected, count_at, video_index,
+                            step)
+    cands += _count_events(counts, n_expected, video_index, step)
+    return obs, names, counts, body, sigma, n_expected, cfg, cands
 
 
 def identity_candidates(
@@ -265,8 +273,8 @@ def detect_identity_events(
         A :class:`QcReport`: events sorted by score (highest first), per-frame instance
         counts, per-track presence and scores, and the scales used (body length, σ in px).
     """
-    cfg = config or QcConfig()
-    obs, names, counts, body, sigma, n_expected, cands = _analyse(frames, cfg, video_index)
+    obs, names, counts, body, sigma, n_expected, cfg, cands = _analyse(
+        frames, config or QcConfig(), video_index)
     ranked = rank(cands, cfg.nms_radius, cfg.min_score)
     if cfg.max_events is not None:
         ranked = ranked[: cfg.max_events]
@@ -409,6 +417,7 @@ def _break_events(
     n_expected: int,
     count_at: dict[int, int],
     video_index: int,
+    step: int,
 ) -> list[Candidate]:
     """A track that ends, and another that starts soon after where the first should be."""
     first: dict[int, tuple[int, _F]] = {}
@@ -417,7 +426,8 @@ def _break_events(
         for j, k in enumerate(tids):
             p = pts[j]
             first.setdefault(k, (t, p))
-            vel = _velocity(last[k][1], p, t - last[k][0]) if k in last else np.zeros(2)
+            vel = (_velocity(last[k][1], p, t - last[k][0], step) if k in last
+                   else np.zeros(2))
             last[k] = (t, p, vel)
     end_of_video = obs[-1][0] if obs else 0
     out: list[Candidate] = []
@@ -454,7 +464,7 @@ def _break_events(
 
 
 def _count_events(
-    counts: Sequence[tuple[int, int]], n_expected: int, video_index: int
+    counts: Sequence[tuple[int, int]], n_expected: int, video_index: int, step: int = 1
 ) -> list[Candidate]:
     """One event per run of frames whose instance count differs from the expected one."""
     out: list[Candidate] = []
@@ -463,7 +473,7 @@ def _count_events(
     prev_t = None
     for t, n in [*counts, (None, n_expected)]:
         off = t is not None and n != n_expected
-        contiguous = prev_t is not None and t is not None and t == prev_t + 1
+        contiguous = prev_t is not None and t is not None and 0 < t - prev_t <= step
         if run_start is not None and (not off or not contiguous or n != run_n):
             length = (prev_t or 0) - run_start + 1
             out.append(Candidate(

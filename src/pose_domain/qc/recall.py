@@ -15,6 +15,9 @@ import attrs
 
 from pose_domain.qc.events import IDENTITY_KINDS, QcEvent
 
+#: Frames (about one second of video) of stable identity that separate two error runs.
+RUN_GAP = 30
+
 
 @attrs.frozen(kw_only=True)
 class SwitchRecall:
@@ -99,5 +102,53 @@ def precision_recall_at(
     found = [any(e.kind in IDENTITY_KINDS and abs(e.frame_idx - f) <= tolerance
                  for e in top for f in c) for c in clusters]
     precision = sum(hit) / len(top) if top else (0.0 if clusters else 1.0)
+    recall = sum(found) / len(found) if found else 1.0
+    return PrecisionRecall(k=k, precision=precision, recall=recall)
+
+
+def error_runs(
+    switches: Sequence[tuple[int, str]], gap: int = RUN_GAP, tolerance: int = 3
+) -> list[tuple[int, int]]:
+    """True errors as a proofreader counts them (ADR-0192): ``(frame, gt_track)`` switches
+    that share a ground-truth track and chain within ``gap`` frames (or lie within
+    ``tolerance`` frames of each other) are one run, fixed once; each run as ``(first,
+    last)`` frame, sorted."""
+    order = sorted(range(len(switches)), key=lambda j: switches[j][0])
+    run = list(range(len(switches)))
+
+    def root(j: int) -> int:
+        while run[j] != j:
+            j = run[j]
+        return j
+
+    last: dict[str, int] = {}
+    prev = None
+    for j in order:
+        f, g = switches[j]
+        if g in last and f - switches[last[g]][0] <= gap:
+            run[root(j)] = root(last[g])
+        if prev is not None and f - switches[prev][0] <= tolerance:
+            run[root(j)] = root(prev)
+        last[g], prev = j, j
+    spans: dict[int, list[int]] = {}
+    for j, (f, _) in enumerate(switches):
+        spans.setdefault(root(j), []).append(f)
+    return sorted((min(v), max(v)) for v in spans.values())
+
+
+def precision_recall_runs(
+    runs: Sequence[tuple[int, int]], events: Sequence[QcEvent], k: int, *, tolerance: int = 3
+) -> PrecisionRecall:
+    """Precision and recall of the first ``k`` events against error runs: an identity event
+    within ``tolerance`` frames of a run's frames is a hit; a run is found when such an event
+    is among the ``k``."""
+    top = list(events[:k])
+
+    def inside(e: QcEvent, run: tuple[int, int]) -> bool:
+        return e.kind in IDENTITY_KINDS and run[0] - tolerance <= e.frame_idx <= run[1] + tolerance
+
+    hit = [any(inside(e, r) for r in runs) for e in top]
+    found = [any(inside(e, r) for e in top) for r in runs]
+    precision = sum(hit) / len(top) if top else (0.0 if runs else 1.0)
     recall = sum(found) / len(found) if found else 1.0
     return PrecisionRecall(k=k, precision=precision, recall=recall)
