@@ -61,8 +61,9 @@ def available_runtimes(device: str = "cpu", precision: str = "fp32") -> list[str
 
     CPU: ``openvino`` (when installed; fastest fp32 here, and the only bf16 one), ``onnx``,
     ``torch``. CUDA: ``tensorrt`` (when installed), ``onnx`` (with ``onnxruntime-gpu``),
-    ``torch``. ``precision`` drops runtimes that cannot run it (bf16: openvino with native
-    CPU bf16; int8: openvino with nncf installed; fp16: tensorrt).
+    ``torch``. ``precision`` drops runtimes that cannot run it (bf16: openvino, native on CPUs
+    with AVX-512 BF16 / AMX, f32 elsewhere; int8: openvino with nncf installed; fp16:
+    tensorrt).
     """
     out: list[str] = []
     device = resolve_device(device)
@@ -73,13 +74,7 @@ def available_runtimes(device: str = "cpu", precision: str = "fp32") -> list[str
             out.append("onnx")
     elif device.lower() == "cpu":
         if _installed("openvino") and precision in ("fp32", "bf16"):
-            if precision == "fp32":
-                out.append("openvino")
-            else:
-                from pose_adapters.openvino.runtime import cpu_supports_bf16
-
-                if cpu_supports_bf16():
-                    out.append("openvino")
+            out.append("openvino")  # bf16 without native bf16 runs f32 and says so (ADR-0182)
         if precision == "int8" and _installed("openvino") and _installed("nncf"):
             out.append("openvino")
         if precision == "fp32" and _installed("onnxruntime"):
@@ -125,8 +120,8 @@ def make_runtime(
             in, ``dict`` of output tensors (or a bare confmap tensor) out.
         spec: The model's :class:`ModelSpec`.
         device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
-        precision: ``fp32`` (exact, every runtime), ``bf16`` (openvino on CPUs with native
-            bf16), ``int8`` (openvino + nncf, ADR-0055), ``fp16`` (tensorrt).
+        precision: ``fp32`` (exact, every runtime), ``bf16`` (openvino; native on CPUs with
+            AVX-512 BF16 / AMX), ``int8`` (openvino + nncf, ADR-0055), ``fp16`` (tensorrt).
         cache_dir: Cache folder (default ``$POSE_CACHE_DIR`` or ``~/.cache/pose``).
         batch_size: Frames per ``infer`` call the caller will use (TensorRT optimises for it).
         max_batch_size: Largest batch (TensorRT profile); default ``max(batch_size, 8)``.
@@ -138,7 +133,7 @@ def make_runtime(
     Raises:
         InvalidOptionError: Unknown kind or precision, or a precision the runtime lacks.
         MissingExtraError: The runtime's package is not installed.
-        DeviceUnavailableError: The device (GPU, CPU bf16) is not present.
+        DeviceUnavailableError: The device (GPU) is not present.
         InferenceError: Conversion failed or the converted graph disagrees with torch.
     """
     if kind not in KINDS:

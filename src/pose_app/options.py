@@ -82,6 +82,7 @@ OverlapMethod = Literal["iou", "oks"]
 InputFormat = Literal["channels_last", "channels_first"]
 ProgressKind = Literal["rich", "json", "none"]
 ExecutorKind = Literal["local", "ray"]
+BelowContract = Literal["stop", "continue"]
 
 #: Frames per network batch (``--batch_size``; sleap-nn's default).
 DEFAULT_BATCH_SIZE = 4
@@ -160,7 +161,15 @@ class InferenceOptions:
     )
     """Network runtime; auto picks the fastest available (keras needs pose[legacy])."""
     precision: Precision = attrs.field(default="fp32", validator=_one_of(Precision))
-    """fp32 (exact), or a fast mode: int8 (CPU, OpenVINO), bf16 (native bf16 CPUs), fp16."""
+    """fp32 (exact), or a fast mode checked against exact: int8 (CPU, OpenVINO), bf16
+    (CPUs with AVX-512 BF16/AMX; f32 elsewhere), fp16 (TensorRT)."""
+    fast_check_frames: int = attrs.field(default=32, validator=_non_negative, metadata=_EXEC)
+    """Fast modes: check this many of the run's frames against exact fp32 first (0 = no
+    check)."""
+    fast_below_contract: BelowContract = attrs.field(
+        default="stop", validator=_one_of(BelowContract), metadata=_EXEC
+    )
+    """Fast modes: stop (exit 3) or continue when the check falls below the contract."""
     batch_size: int = attrs.field(
         default=DEFAULT_BATCH_SIZE, validator=_positive, metadata=_flags("-b", "--batch-size")
     )

@@ -126,6 +126,14 @@ class RunInterrupted(PoseRuntimeError):
         self.last_frame_idx = last_frame_idx
 
 
+class BelowAccuracyContractError(PoseRuntimeError):
+    """A fast mode (bf16, int8) agreed with exact fp32 less than its contract promises on
+    the run's sampled frames, and the run was told to stop then (ADR-0181). Exit code 3: a
+    scheduler can tell it from a failure and rerun in exact mode."""
+
+    exit_code = 3
+
+
 class OutputLockedError(PoseRuntimeError):
     """Another run holds the lock on this output (one writer per output, ADR-0130).
 

@@ -1,14 +1,13 @@
 """INT8 post-training quantization of a cached ONNX network with NNCF (ADR-0055).
 
-Calibration data are the network's own inputs in the run being processed: uint8
-``(B, C, H, W)`` batches exactly as the pipeline feeds them (scaled frames, or crops for a
-centered-instance model). The quantized model is cached under
-``<cache>/int8/<key>/model.xml`` where ``key`` covers the ONNX bytes, the calibration source
-(a digest of the first calibration batch plus the sample count), the quantization recipe and
-the NNCF / OpenVINO versions.
+Calibration data are network inputs of the data being run: uint8 ``(B, C, H, W)`` batches
+exactly as the pipeline feeds them (scaled frames, or crops for a centered-instance model),
+recorded while the exact models predict a sample of the run's frames (ADR-0180). The
+quantized model is cached under ``<cache>/int8/<key>/model.xml`` where ``key`` covers the
+ONNX bytes, the quantization recipe, the NNCF / OpenVINO versions and the calibration source.
 
-    key = int8_key(onnx_path, first_batch, n_samples)
-    model = load_int8(cache, key) or quantize_and_store(core, onnx_path, samples, cache, key)
+    key = int8_key(onnx_path)
+    model, calibrated_on = load_int8(core, cache, key, source) or (quantize(...), source)
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from pose_domain.errors import InferenceError, MissingExtraError
 log = logging.getLogger("pose")
 
 #: Changes whenever the recipe below changes (invalidates cached int8 models).
-RECIPE = "int8-v1:performance-preset:fp32-heads"
+RECIPE = "int8-v2:performance-preset:fp32-heads"
 
 #: Frames used for calibration unless ``$POSE_INT8_CALIBRATION_FRAMES`` says otherwise.
 DEFAULT_CALIBRATION_FRAMES = 256
@@ -58,15 +57,9 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def int8_key(onnx_path: str | os.PathLike[str], first_batch: np.ndarray, n_samples: int) -> str:
-    """Cache key of an int8 model.
-
-    Args:
-        onnx_path: The fp32 ONNX graph that is quantized.
-        first_batch: uint8 ``(B, C, H, W)``, the first calibration batch: identifies the
-            calibration source (the same input, preprocessed the same way, gives the same
-            first batch and therefore the same calibration set).
-        n_samples: Number of calibration samples.
+def int8_key(onnx_path: str | os.PathLike[str]) -> str:
+    """Cache key of a network's int8 models: the fp32 ONNX bytes, the recipe and the NNCF
+    and OpenVINO versions (one folder per key, one entry per calibration source; ADR-0180).
 
     Returns:
         A 32-hex-digit key.
@@ -75,12 +68,19 @@ def int8_key(onnx_path: str | os.PathLike[str], first_batch: np.ndarray, n_sampl
     import openvino as ov
 
     h = hashlib.sha256()
-    for part in (_file_digest(Path(onnx_path)), RECIPE, str(n_samples), nncf.__version__,
-                 ov.__version__, str(first_batch.shape), str(first_batch.dtype)):
+    for part in (_file_digest(Path(onnx_path)), RECIPE, nncf.__version__, ov.__version__):
         h.update(part.encode())
         h.update(b"|")
-    h.update(np.ascontiguousarray(first_batch).tobytes())
     return h.hexdigest()[:32]
+
+
+def first_batch_source(first_batch: np.ndarray, n_samples: int) -> str:
+    """The calibration source of a caller that never calibrates: the first ``n_samples``
+    inputs, identified by the bytes of the first batch (same input, same preprocessing →
+    same first batch)."""
+    h = hashlib.sha256(f"first-inputs|{n_samples}|{first_batch.shape}|".encode())
+    h.update(np.ascontiguousarray(first_batch).tobytes())
+    return h.hexdigest()[:24]
 
 
 def _head_convs(model: Any) -> list[str]:
@@ -107,6 +107,17 @@ def _head_convs(model: Any) -> list[str]:
             if kind in passthrough or kind == "Result":
                 stack.extend(inp.get_source_output().get_node() for inp in node.inputs())
     return sorted(set(names))
+
+
+def keep_heads_precise(model: Any) -> list[str]:
+    """Mark the output heads' convolutions to stay in f32 under a bf16 inference hint
+    (OpenVINO's ``precise`` runtime attribute, the one behind ``disable_fp16_compression``;
+    ADR-0182). Returns their names."""
+    heads = set(_head_convs(model))
+    for node in model.get_ordered_ops():
+        if node.get_friendly_name() in heads:
+            node.get_rt_info()["precise"] = ""
+    return sorted(heads)
 
 
 def quantize(core: Any, onnx_path: str | os.PathLike[str], samples: list[np.ndarray]) -> Any:
@@ -146,31 +157,41 @@ def quantize(core: Any, onnx_path: str | os.PathLike[str], samples: list[np.ndar
         ) from exc
 
 
-def cached_path(cache: Path, key: str) -> Path:
-    return cache / "int8" / key / "model.xml"
+def entry_name(source: str) -> str:
+    """``source`` as a folder name."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in source)[:64] or "_"
 
 
-def load_int8(core: Any, cache: Path, key: str) -> Any | None:
-    """The cached quantized model for ``key``, or None when absent or unreadable."""
-    path = cached_path(cache, key)
-    if not path.is_file():
-        return None
-    try:
-        return core.read_model(str(path))
-    except Exception as exc:  # a damaged cache entry is rebuilt
-        log.debug("could not read cached int8 model %s: %s", path, exc)
-        return None
+def cached_path(cache: Path, key: str, source: str) -> Path:
+    return cache / "int8" / key / entry_name(source) / "model.xml"
 
 
-def store_int8(model: Any, cache: Path, key: str) -> None:
+def load_int8(core: Any, cache: Path, key: str, source: str) -> tuple[Any, str] | None:
+    """The cached quantized model for ``key``: the one calibrated on ``source`` when there
+    is one, else the newest one calibrated on another source; with the source it was
+    calibrated on. None when there is none (or none readable)."""
+    exact = cached_path(cache, key, source)
+    others = sorted((p for p in (cache / "int8" / key).glob("*/model.xml") if p != exact),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in ([exact] if exact.is_file() else []) + others:
+        try:
+            return core.read_model(str(path)), path.parent.name
+        except Exception as exc:  # a damaged cache entry is skipped (and rebuilt)
+            log.debug("could not read cached int8 model %s: %s", path, exc)
+    return None
+
+
+def store_int8(model: Any, cache: Path, key: str, source: str) -> None:
     """Write ``model`` under the cache atomically (temp folder + rename); errors are logged."""
     import openvino as ov
 
-    final = cached_path(cache, key).parent
+    final = cached_path(cache, key, source).parent
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=".tmp-"))
         ov.save_model(model, str(tmp / "model.xml"), compress_to_fp16=False)
+        if final.exists():  # a recalibration replaces the entry
+            shutil.rmtree(final, ignore_errors=True)
         try:
             os.replace(tmp, final)
         except OSError:  # another process won the race

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,10 @@ from pose_domain.errors import (
     MissingExtraError,
 )
 
-#: OpenVINO precision hint per mode; int8 runs its quantized layers in int8 and the rest in f32.
+log = logging.getLogger("pose")
+
+#: OpenVINO precision hint per mode; int8 runs its quantized layers in int8 and the rest in f32;
+#: bf16 on a CPU without native bf16 compiles as f32 (OpenVINO reports f32 back).
 _PRECISION_HINT = {"fp32": "f32", "bf16": "bf16", "int8": "f32"}
 
 
@@ -31,6 +36,38 @@ def cpu_supports_bf16() -> bool:
         return False
     caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
     return "BF16" in [str(c).upper() for c in caps]
+
+
+def cpu_flags() -> set[str]:
+    """The CPU feature flags Linux reports (``/proc/cpuinfo``); empty elsewhere."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def int8_units(flags: set[str] | None = None) -> str:
+    """The int8 matrix instructions OpenVINO can use here, in words."""
+    f = cpu_flags() if flags is None else flags
+    if "amx_int8" in f:
+        return "AMX-INT8"
+    if "avx512_vnni" in f:
+        return "AVX-512 VNNI"
+    if "avx_vnni" in f:
+        return "AVX-VNNI"
+    return "AVX2, no VNNI" if "avx2" in f else "no VNNI"
+
+
+def bf16_units(flags: set[str] | None = None) -> str:
+    """The native bf16 instructions here, in words."""
+    f = cpu_flags() if flags is None else flags
+    if "amx_bf16" in f:
+        return "AMX-BF16"
+    return "AVX-512 BF16" if "avx512_bf16" in f else "none"
 
 
 def check_openvino(device: str, precision: str) -> None:
@@ -51,12 +88,6 @@ def check_openvino(device: str, precision: str) -> None:
         from pose_adapters.openvino.quantize import check_nncf
 
         check_nncf()
-    if precision == "bf16" and not cpu_supports_bf16():
-        raise DeviceUnavailableError(
-            "this CPU has no native bf16 (AVX-512 BF16 or AMX), so --precision bf16 "
-            "would not be faster",
-            hint="use --precision fp32",
-        )
 
 
 class OpenVinoRuntime:
@@ -67,13 +98,17 @@ class OpenVinoRuntime:
     Compiled blobs are cached on disk under ``cache_dir`` so a second process starts fast.
 
     ``precision``: ``fp32`` (exact; the hint is forced to f32 so CPUs with AMX do not silently
-    run bf16), ``bf16`` (needs native bf16 on the CPU) or ``int8`` (NNCF post-training
-    quantization calibrated on this run's own first inputs; ADR-0055).
+    run bf16), ``bf16`` (the heads stay f32, ADR-0182; a CPU without native bf16 runs f32 and
+    says so) or ``int8`` (NNCF post-training quantization, ADR-0180).
 
-    int8: the first ``calibration_frames()`` network inputs run in fp32 while they are
-    collected; then the network is quantized (or the quantized model is read from
-    ``<cache>/int8/<key>``, looked up as soon as the first batch is seen) and every later
-    batch runs in int8. A run shorter than the calibration set stays fp32 throughout.
+    int8 is a :class:`pose_app.ports.runtime.CalibratedRuntime`: the prediction use case
+    calls :meth:`use_calibration` / :meth:`calibrate` with a calibration source before the
+    run; quantized models are cached under ``<cache>/int8/<key>/<source>`` (key: the ONNX
+    bytes, the recipe, the OpenVINO and NNCF versions) and a later run uses the one of its own
+    source, else the newest of another source (the accuracy check decides whether that
+    serves). A caller that never calibrates
+    (a live session) gets the old behaviour: the first ``calibration_frames()`` inputs run in
+    f32 while they are collected, then the network is quantized on them.
     """
 
     name = "openvino"
@@ -96,6 +131,10 @@ class OpenVinoRuntime:
         self.path = Path(onnx_path)
         self.precision = precision
         self._core = ov.Core()
+        self._native_bf16 = precision == "bf16" and cpu_supports_bf16()
+        if precision == "bf16" and not self._native_bf16:
+            log.warning("this CPU has no native bf16 (AVX-512 BF16 or AMX): --precision bf16 "
+                        "runs in f32 here, exactly like fp32 on the openvino runtime")
         self._config: dict[str, Any] = {
             "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_NUM_THREADS": int(threads or cpu_threads()),
@@ -111,14 +150,36 @@ class OpenVinoRuntime:
                 f"OpenVINO could not read {self.path}: {exc}",
                 hint="delete the cached file or re-export the model",
             ) from exc
+        if self._native_bf16:
+            from pose_adapters.openvino.quantize import keep_heads_precise
+
+            keep_heads_precise(self._model)
         self.output_keys = tuple(o.get_any_name() for o in self._model.outputs)
         self._compiled: OrderedDict[tuple[int, ...], Any] = OrderedDict()
-        # int8 calibration state (ADR-0055)
         self._cache_root = Path(cache_dir).parent if cache_dir is not None else None
+        # int8 state (ADR-0180): collected inputs of a caller that never calibrates
         self._calib: list[np.ndarray] | None = [] if precision == "int8" else None
-        self._calib_key: str | None = None
         self._calib_first: np.ndarray | None = None
         self.quantized = False
+        self.calibrated_on: str | None = None  # the calibration source of the int8 model
+        self.calibrations = 0  # quantizations this runtime ran (cache hits do not count)
+
+    @property
+    def executes(self) -> str:
+        """What the network really runs in, in words."""
+        if self.precision == "int8":
+            if self.quantized:
+                return f"openvino int8 ({int8_units()}; heads f32)"
+            return "openvino f32 (int8 not calibrated yet)"
+        if self.precision == "bf16":
+            if self._native_bf16:
+                return f"openvino bf16 ({bf16_units()}; heads f32)"
+            return "openvino f32 (bf16 asked; this CPU has no native bf16)"
+        return "openvino f32"
+
+    # -- int8 calibration (pose_app.ports.runtime.CalibratedRuntime) ---------------------
+    def needs_calibration(self) -> bool:
+        return self.precision == "int8" and not self.quantized
 
     def _int8_cache(self) -> Path:
         from pose_adapters.onnx.convert import cache_root
@@ -131,28 +192,56 @@ class OpenVinoRuntime:
         self._calib = None
         self.quantized = True
 
-    def _calibrate(self, x: np.ndarray) -> None:
-        """Collect ``x`` for int8 calibration; switch to int8 when a cached model matches the
-        first batch or when enough samples are in."""
+    def use_calibration(self, source: str) -> str | None:
+        """Switch to a cached int8 model of this network: the one calibrated on ``source``,
+        else the newest one calibrated on another source. Returns the source the model in use
+        was calibrated on (None: none cached, the runtime still needs calibration)."""
+        if self.calibrated_on is not None or self.precision != "int8":
+            return self.calibrated_on
+        from pose_adapters.openvino import quantize as q
+
+        found = q.load_int8(self._core, self._int8_cache(), q.int8_key(self.path), source)
+        if found is None:
+            return None
+        self._use_model(found[0])
+        self.calibrated_on = found[1]
+        return self.calibrated_on
+
+    def calibrate(self, source: str, samples: Sequence[np.ndarray]) -> None:
+        """Quantize the fp32 network on ``samples`` (uint8 batches), cache it under
+        ``source`` (replacing an entry of that source) and switch to it."""
+        if self.precision != "int8":
+            return
+        from pose_adapters.openvino import quantize as q
+
+        singles = [b[i:i + 1] for b in samples for i in range(len(b))]
+        if not singles:
+            return
+        shapes = Counter(x.shape for x in singles)
+        common = shapes.most_common(1)[0][0]
+        model = q.quantize(self._core, self.path, [x for x in singles if x.shape == common])
+        self.calibrations += 1
+        q.store_int8(model, self._int8_cache(), q.int8_key(self.path), source)
+        self._use_model(model)
+        self.calibrated_on = q.entry_name(source)
+
+    def _collect(self, x: np.ndarray) -> None:
+        """A caller that never calibrates: collect ``x``; quantize once enough are in."""
         from pose_adapters.openvino import quantize as q
 
         assert self._calib is not None
-        n = q.calibration_frames()
-        if self._calib_key is None:
+        if self._calib_first is None:
             self._calib_first = x.copy()
-            self._calib_key = q.int8_key(self.path, x, n)
-            cached = q.load_int8(self._core, self._int8_cache(), self._calib_key)
-            if cached is not None:
-                self._use_model(cached)
-                return
-        if self._calib_first is not None and x.shape[1:] != self._calib_first.shape[1:]:
+            if self.use_calibration(q.first_batch_source(x, q.calibration_frames())):
+                return  # (a model calibrated on another source serves too)
+        if x.shape[1:] != self._calib_first.shape[1:]:
             return  # another input size than the calibration set's: run it in fp32
         self._calib.extend(x[i:i + 1].copy() for i in range(x.shape[0]))
+        n = q.calibration_frames()
         if len(self._calib) >= n:
-            model = q.quantize(self._core, self.path, self._calib[:n])
-            q.store_int8(model, self._int8_cache(), self._calib_key)
-            self._use_model(model)
+            self.calibrate(q.first_batch_source(self._calib_first, n), self._calib[:n])
 
+    # -- inference ------------------------------------------------------------------------
     def _request(self, shape: tuple[int, ...]) -> Any:
         """An infer request compiled for exactly ``(B, C, H, W)`` (static shapes run ~5% faster
         than a dynamic batch here; compiling takes ~0.1 s, and top-down crop batches take only
@@ -178,12 +267,8 @@ class OpenVinoRuntime:
         with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133
             req = self._request(tuple(int(s) for s in x.shape))
             req.infer({"image": x})
-        if self._calib is not None:  # int8 still calibrating: this batch ran in fp32
-            out = {k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
-                   for i, k in enumerate(self.output_keys)}
-            self._calibrate(x)
-            return finish_outputs(out)
-        return finish_outputs({
-            k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
-            for i, k in enumerate(self.output_keys)
-        })
+        out = {k: np.array(req.get_output_tensor(i).data, dtype=np.float32, copy=True)
+               for i, k in enumerate(self.output_keys)}
+        if self._calib is not None:  # int8 never calibrated by the caller: this ran in f32
+            self._collect(x)
+        return finish_outputs(out)

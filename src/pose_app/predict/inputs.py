@@ -43,6 +43,10 @@ class FrameInput:
         unless ``decode_skipped``)."""
         raise NotImplementedError
 
+    def keys(self) -> list[tuple[int, int]]:
+        """``(video_index, frame_idx)`` of every frame :meth:`jobs` yields, in order."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -130,6 +134,9 @@ class VideoInput(FrameInput):
             gt = self.gt(got) if self.gt is not None else []
             yield FrameJob(video_index=0, frame_idx=got, image=image, gt_instances=list(gt))
 
+    def keys(self) -> list[tuple[int, int]]:
+        return [(0, i) for i in self.indices]
+
     def close(self) -> None:
         self.src.close()
 
@@ -183,6 +190,9 @@ class LabelsInput(FrameInput):
                 gt = list(lf.user_instances) if self.only_labeled else list(lf.instances)
             yield FrameJob(video_index=vi, frame_idx=fi, image=image, gt_instances=gt,
                            keep_instances=keep, resumed=resumed)
+
+    def keys(self) -> list[tuple[int, int]]:
+        return [(it.video_index, it.frame_idx) for it in self.items]
 
     def close(self) -> None:
         for src in self._opened.values():

@@ -28,6 +28,8 @@ class RunFacts:
         skipped: ``(video_index, frame_idx)`` of undecodable frames.
         method: How frames were selected.
         resumed: Frames restored from persisted chunks.
+        fast_mode: What a fast mode ran on, how it was calibrated and how well it agreed
+            with exact fp32 (ADR-0181); None in exact mode.
     """
 
     model_type: str
@@ -37,6 +39,7 @@ class RunFacts:
     skipped: list[tuple[int, int]]
     method: str
     resumed: int = 0
+    fast_mode: dict[str, Any] | None = None
 
 
 def device_used(models: Sequence[LoadedModel], requested: str,
@@ -119,6 +122,7 @@ def build_provenance(request: PredictRequest, models: Sequence[LoadedModel], fac
         },
         "inference_config": attrs.asdict(inf),
         "tracking_config": attrs.asdict(request.tracking) if request.tracking else None,
+        "fast_mode": facts.fast_mode,
         "device_requested": inf.device,
         "runtime": sorted({m.runtime.name for m in models}),
         "system_info": {

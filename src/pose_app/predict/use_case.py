@@ -31,6 +31,7 @@ from pose_app.ports.stream import FrameSink
 from pose_app.ports.tracking import Tracker, TrackerFactory
 from pose_app.ports.video import VideoOpener
 from pose_app.predict.collect import FrameCollector, assemble
+from pose_app.predict.fastmode import FastModeCheck
 from pose_app.predict.finish import finish_dataset
 from pose_app.predict.inputs import FrameInput, open_input
 from pose_app.predict.provenance import RunFacts, SystemInfo, build_provenance
@@ -143,6 +144,12 @@ class PredictUseCase:
                             keep_instances=stage.keeps_input_instances)
         self._say_resize(source, stage)
         tracker = self._tracker(request, stage)
+        try:
+            fast = FastModeCheck(loader=self.loader, resizer=self.resizer,
+                                 tracker_factory=self.tracker_factory)(request, models, source)
+        except BaseException:
+            source.close()
+            raise
         use_image = bool(request.tracking is not None and request.tracking.flow.use_flow)
         stored = {(r.video_index, r.frame_idx): r
                   for r in chunks.begin(request.fingerprint(), request.resume)}
@@ -151,17 +158,19 @@ class PredictUseCase:
                      len(stored))
         writer = ChunkWriter(chunks, self.chunk_size, restored=len(stored),
                              progress=self.progress if persists else None)
+        # the fast check's own predictions of its sample are not predicted again (ADR-0181)
+        sampled = {k: r for k, r in (fast.predicted if fast else {}).items() if k not in stored}
         # predict keeps (and tracks) every frame; track as the model kind's reference does
         keep_empty = stage.keeps_empty_frames or request.selection.empty_frames == "keep"
         collector = FrameCollector(
-            stored=stored, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
+            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
             track_empty=keep_empty, track_images=use_image,
             sink=self.sink, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))
         try:
             run_pipeline(
-                source.jobs(set(stored), decode_skipped=use_image),
+                source.jobs(set(stored) | set(sampled), decode_skipped=use_image),
                 stage,
                 batch_size=request.inference.batch_size,
                 on_frame=collector,
@@ -193,7 +202,8 @@ class PredictUseCase:
         skipped = collector.skipped
         facts = RunFacts(model_type=stage.model_type, started_at=started_at, seconds=seconds,
                          n_frames=len(collector.frames), skipped=skipped,
-                         method=source.method, resumed=collector.resumed)
+                         method=source.method, resumed=collector.resumed - len(sampled),
+                         fast_mode=None if fast is None else fast.as_provenance())
         dataset.provenance = build_provenance(request, models, facts, self.system_info,
                                               [v.filename for v in source.videos])
         return PredictResult(dataset=dataset,

@@ -66,6 +66,7 @@ def collect() -> dict[str, Any]:
             "bf16": bool({"avx512_bf16", "amx_bf16"} & flags),
             "avx2": "avx2" in flags, "avx512f": "avx512f" in flags,
             "amx": bool({"amx_tile", "amx_bf16"} & flags),
+            "int8_vnni": bool({"avx512_vnni", "avx_vnni", "amx_int8"} & flags),
         },
         "gpus": gpus,
         "output_formats": {f.name: {"suffix": f.suffix, "description": f.description}
@@ -91,7 +92,12 @@ def system(
         print(f"runtimes ({dev}): {', '.join(rts) or 'none'}")
     cpu = info["cpu"]
     print(f"cpu: {cpu['cores']} cores, bf16 {'yes' if cpu['bf16'] else 'no'}, "
-          f"avx2 {'yes' if cpu['avx2'] else 'no'}, avx512f {'yes' if cpu['avx512f'] else 'no'}")
+          f"avx2 {'yes' if cpu['avx2'] else 'no'}, avx512f {'yes' if cpu['avx512f'] else 'no'}, "
+          f"int8 VNNI/AMX {'yes' if cpu['int8_vnni'] else 'no'}")
+    print("fast modes: --precision bf16 runs "
+          + ("bf16" if cpu["bf16"] else "f32 (no native bf16)")
+          + ", --precision int8 runs int8 " + ("on VNNI/AMX" if cpu["int8_vnni"] else
+                                               "on AVX2 without VNNI (slower int8 kernels)"))
     print(f"gpus: {', '.join(info['gpus']) or 'none'}")
     print("output formats (--output_format, pose convert):")
     for name, f in info["output_formats"].items():

@@ -1,8 +1,8 @@
 """``--precision int8``: OpenVINO + NNCF post-training quantization (ADR-0055).
 
 The centroid fixture model is quantized on 20 frames of the fixture video; the fast outputs
-must stay close to fp32, the calibration batches themselves run exact, and the quantized
-model is cached by the calibration source.
+must stay close to fp32, and the quantized model is cached by the calibration source: a new
+runtime on the same source calibrates nothing (its ``calibrations`` counter stays 0).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ pytest.importorskip("nncf")
 cv2 = pytest.importorskip("cv2")
 
 from pose_adapters.accel import available_runtimes, make_runtime  # noqa: E402
+from pose_app.ports.runtime import CalibratedRuntime  # noqa: E402
 from pose_domain.errors import InvalidOptionError  # noqa: E402
 
 DATA = Path(__file__).parents[2] / "data"
@@ -60,18 +61,19 @@ def _peak_shift(got: np.ndarray, want: np.ndarray, r: int = 3) -> int:
 
 
 @pytest.mark.slow
-def test_int8_close_to_fp32_and_cached(centroid, tmp_path, monkeypatch):
-    monkeypatch.setenv("POSE_INT8_CALIBRATION_FRAMES", str(N_CALIB))
+def test_int8_calibrated_once_per_source_and_close_to_fp32(centroid, tmp_path):
     spec, net = centroid
     cache = str(tmp_path)
     exact = make_runtime("openvino", net, spec, precision="fp32", cache_dir=cache)
     fast = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    assert isinstance(fast, CalibratedRuntime)
     calib = _frames(N_CALIB)
-    for i in range(0, N_CALIB, 4):  # calibration batches run in fp32, exactly
-        got, want = fast.infer(calib[i:i + 4]), exact.infer(calib[i:i + 4])
-        np.testing.assert_allclose(got["confmaps"], want["confmaps"], atol=1e-5, rtol=0)
-    assert fast.quantized
-    assert list(Path(cache, "int8").glob("*/model.xml")), "the int8 model is cached"
+    assert fast.needs_calibration() and fast.use_calibration("clip-a") is None
+    assert "not calibrated" in fast.executes
+    fast.calibrate("clip-a", [calib[i:i + 4] for i in range(0, N_CALIB, 4)])
+    assert fast.calibrations == 1 and fast.quantized and not fast.needs_calibration()
+    assert fast.executes.startswith("openvino int8 (")
+    assert list(Path(cache, "int8").glob("*/clip-a/model.xml")), "the int8 model is cached"
 
     test = _frames(8, start=500)
     got, want = fast.infer(test)["confmaps"], exact.infer(test)["confmaps"]
@@ -80,16 +82,34 @@ def test_int8_close_to_fp32_and_cached(centroid, tmp_path, monkeypatch):
     assert np.abs(got - want).mean() < 0.01  # max is ~0.6 after 20 frames (ADR-0055)
     assert _peak_shift(got, want) <= 1  # output stride grid cells
 
-    # same input → same first batch → the cached model is used from the second batch on
+    # a later run (another process: a new runtime) on the same source does no calibration
     again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
-    again.infer(calib[:4])
-    assert again.quantized
+    assert again.use_calibration("clip-a") == "clip-a"
+    assert again.calibrations == 0 and again.quantized
     np.testing.assert_array_equal(again.infer(test)["confmaps"], got)
 
-    # another input is another calibration source: no cache hit
+    # another source borrows the newest calibration until it calibrates on its own
     other = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
-    other.infer(_frames(4, start=900))
-    assert not other.quantized
+    assert other.use_calibration("clip-b") == "clip-a" and not other.needs_calibration()
+    assert other.calibrations == 0
+
+
+@pytest.mark.slow
+def test_int8_without_a_calibrating_caller_calibrates_on_its_first_inputs(centroid, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("POSE_INT8_CALIBRATION_FRAMES", "8")
+    spec, net = centroid
+    cache = str(tmp_path)
+    exact = make_runtime("openvino", net, spec, precision="fp32", cache_dir=cache)
+    fast = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    calib = _frames(8)
+    for i in range(0, 8, 4):  # calibration batches run in fp32, exactly
+        got, want = fast.infer(calib[i:i + 4]), exact.infer(calib[i:i + 4])
+        np.testing.assert_allclose(got["confmaps"], want["confmaps"], atol=1e-5, rtol=0)
+    assert fast.quantized and fast.calibrations == 1
+    again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
+    again.infer(calib[:4])
+    assert again.quantized and again.calibrations == 0
 
 
 def test_int8_is_openvino_only(centroid, tmp_path):

@@ -127,16 +127,22 @@ def test_bad_requests_fail_with_one_line_fix(tmp_path):
 
 
 @pytest.mark.skipif(not HAS_OPENVINO, reason="openvino not installed")
-def test_openvino_bf16_is_close_or_refused(tmp_path):
+def test_openvino_bf16_is_close_and_says_what_it_runs(tmp_path, caplog):
+    """Native bf16: close to torch, heads kept f32. No native bf16: runs f32, bit for bit the
+    fp32 runtime, and says so (ADR-0182)."""
     from pose_adapters.openvino.runtime import cpu_supports_bf16
 
     spec, net = tiny(1, "bottomup")
-    if not cpu_supports_bf16():
-        with pytest.raises(DeviceUnavailableError, match="bf16"):
-            make_runtime("openvino", net, spec, precision="bf16", cache_dir=str(tmp_path))
-        return
-    rt = make_runtime("openvino", net, spec, precision="bf16", cache_dir=str(tmp_path))
     images = np.random.default_rng(0).integers(0, 256, (2, 1, 64, 64), dtype=np.uint8)
+    rt = make_runtime("openvino", net, spec, precision="bf16", cache_dir=str(tmp_path))
+    if not cpu_supports_bf16():
+        assert rt.executes == "openvino f32 (bf16 asked; this CPU has no native bf16)"
+        assert any("no native bf16" in r.getMessage() for r in caplog.records)
+        exact = make_runtime("openvino", net, spec, precision="fp32", cache_dir=str(tmp_path))
+        for key, value in exact.infer(images).items():
+            np.testing.assert_array_equal(rt.infer(images)[key], value)
+        return
+    assert rt.executes.startswith("openvino bf16 (") and "heads f32" in rt.executes
     assert_close(rt.infer(images), torch_reference(net, images, 1), atol=0.05)
 
 
