@@ -52,7 +52,8 @@ class FakeInt8Runtime:
         self.sources.append(source)
         if source in self.disk:
             self.calibrated_on = source
-        elif self.disk:
+            self.borrowed = False
+        elif self.disk and self.calibrated_on is None:
             self.calibrated_on = list(self.disk)[-1]
             self.borrowed = True
         return self.calibrated_on

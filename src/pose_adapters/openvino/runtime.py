@@ -197,13 +197,14 @@ class OpenVinoRuntime:
         """Switch to a cached int8 model of this network: the one calibrated on ``source``,
         else the newest one calibrated on another source. Returns the source the model in use
         was calibrated on (None: none cached, the runtime still needs calibration)."""
-        if self.calibrated_on is not None or self.precision != "int8":
-            return self.calibrated_on
         from pose_adapters.openvino import quantize as q
 
+        if self.precision != "int8" or self.calibrated_on == q.entry_name(source):
+            return self.calibrated_on
         found = q.load_int8(self._core, self._int8_cache(), q.int8_key(self.path), source)
-        if found is None:
-            return None
+        if found is None or (self.calibrated_on is not None
+                             and found[1] != q.entry_name(source)):
+            return self.calibrated_on  # keep the calibration in use unless this source has one
         self._use_model(found[0])
         self.calibrated_on = found[1]
         return self.calibrated_on

@@ -168,8 +168,12 @@ class FastModeCheck:
         src = calibration_source(request, source, calib_windows)
         found: dict[int, str | None] = {}
         for i, m in enumerate(models):
-            if isinstance(m.runtime, CalibratedRuntime) and m.runtime.needs_calibration():
-                found[i] = m.runtime.use_calibration(src)
+            rt = m.runtime
+            if isinstance(rt, CalibratedRuntime):
+                needs = rt.needs_calibration()  # False: not int8, or calibrated in this process
+                on = rt.use_calibration(src)
+                if needs or on is not None:
+                    found[i] = on
         pending = [i for i, on in found.items() if on is None]
         borrowed = [i for i, on in found.items() if on is not None and on != src]
         notes = [f"{models[i].spec.model_type}: calibration cached for this input"
@@ -239,8 +243,8 @@ class FastModeCheck:
         if inf.fast_below_contract == "stop":
             raise BelowAccuracyContractError(
                 report.line(),
-                hint="rerun with --precision fp32 (exact), or --fast_below_contract continue "
-                "to accept it",
+                hint="rerun with --precision fp32 for exact results, or add "
+                "--fast_below_contract continue to accept it",
             )
         log.warning("%s; going on (--fast_below_contract continue)", report.line())
 

@@ -163,8 +163,8 @@ class PredictUseCase:
         # predict keeps (and tracks) every frame; track as the model kind's reference does
         keep_empty = stage.keeps_empty_frames or request.selection.empty_frames == "keep"
         collector = FrameCollector(
-            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer, tracker=tracker,
-            track_empty=keep_empty, track_images=use_image,
+            stored={**stored, **sampled}, stage_tracks=stage.tracks, chunks=writer,
+            tracker=tracker, track_empty=keep_empty, track_images=use_image,
             sink=self.sink, progress=self.progress,
         )
         self.progress.start(source.n_jobs, description=os.path.basename(request.data_path))

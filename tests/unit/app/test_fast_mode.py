@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import attrs
 import pytest
 
 from pose_app.options import InferenceOptions, TrackingOptions
@@ -180,3 +181,16 @@ def test_sample_windows_spread_evenly():
     assert w[0][0] == (0, 0) and w[-1][-1] == (0, 99)
     assert sample_windows(keys[:10], 32) == [keys[:8], keys[8:10]]
     assert sample_windows(keys, 0) == []
+
+
+def test_models_loaded_once_for_several_inputs_check_each_input():
+    disk: dict = {}
+    fast, exact = _runtimes(disk)
+    uc = _use_case(fast, exact)
+    models = uc.load_models(("single",), _request().inference)
+    uc(_request(), models=models)
+    result = uc(attrs.evolve(_request(), data_path="other.mp4"), models=models)
+    assert fast.calibrations == 1
+    prov = result.dataset.provenance["fast_mode"]
+    assert prov["calibration"] == ["single_instance: calibration of another input reused"]
+    assert prov["agreement"]["frames"] == 32
