@@ -59,11 +59,13 @@ if TYPE_CHECKING:
         TopDownPredictor,
     )
     from pose.bootstrap import Adapters
+    from pose_app.network_outputs import NetworkOutputs
     from pose_app.ports.stream import IterableStream
 
 _LAZY = {
     "Adapters": "pose.bootstrap",
     "IterableStream": "pose_app.ports.stream",
+    "NetworkOutputs": "pose_app.network_outputs",  # what a caller's runtime returns
     "ExportMetadata": "pose._metadata",
     "load_metadata": "pose._metadata",
     "Predictor": "pose._predictor",
@@ -110,6 +112,7 @@ __all__ = [
     "ExportedPredictor",
     "InferenceModel",
     "IterableStream",
+    "NetworkOutputs",
     "ONNXPredictor",
     "Predictor",
     "SingleInstanceInferenceModel",

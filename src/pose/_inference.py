@@ -17,6 +17,7 @@ import numpy as np
 
 from pose._predictor import Predictor, _frames_of, _RecordingRuntime
 from pose_app.model import CLASS_MAPS, CLASS_VECTORS, CONFMAPS, PAFS, ModelSpec
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.ports.models import LoadedModel
 from pose_app.predict.arrays import batch_arrays
 from pose_app.realtime import as_frames
@@ -95,16 +96,18 @@ class InferenceModel:
         return out
 
     def _attach(self, out: dict[str, np.ndarray], recorders: list[_RecordingRuntime]) -> None:
-        calls = [r.outputs[-1] if r.outputs else {} for r in recorders]
+        calls = [r.outputs[-1] if r.outputs and isinstance(r.outputs[-1], NetworkOutputs)
+                 else None for r in recorders]  # None: no call, or a graph without maps
         if self.return_confmaps:
             keys = (["centroid_confmaps", "instance_confmaps"] if len(calls) == 2
                     else ["centroid_confmaps"] if self.predictor.models[0].spec.model_type
                     == "centroid" else ["confmaps"])
             for key, got in zip(keys, calls):
-                if CONFMAPS in got:
-                    out[key] = np.moveaxis(np.asarray(got[CONFMAPS]), 1, -1)
-        if self.return_pafs and calls and PAFS in calls[-1]:
-            out["part_affinity_fields"] = np.moveaxis(np.asarray(calls[-1][PAFS]), 1, -1)
+                if got is not None:
+                    out[key] = np.moveaxis(np.asarray(got.confmaps), 1, -1)
+        last = calls[-1] if calls else None
+        if self.return_pafs and last is not None and last.pafs is not None:
+            out["part_affinity_fields"] = np.moveaxis(np.asarray(last.pafs), 1, -1)
 
     def predict(self, data: Any, numpy: bool = True, batch_size: int = 4,
                 **kwargs: Any) -> dict[str, np.ndarray]:

@@ -17,10 +17,11 @@ from pose_app.realtime import RealtimeSession, as_frames
 from pose_domain.errors import InvalidOptionError, UnsupportedInputError
 
 if TYPE_CHECKING:
+    from pose_app.network_outputs import RuntimeOutputs
     from pose_app.ports.labels import LabelsStore
     from pose_app.ports.models import ModelLoader
     from pose_app.ports.progress import ProgressReporter
-    from pose_app.ports.runtime import ImageResizer
+    from pose_app.ports.runtime import ImageResizer, NetworkRuntime
     from pose_app.ports.stream import FrameStream
     from pose_app.ports.tracking import TrackerFactory
     from pose_app.ports.video import VideoOpener
@@ -33,13 +34,13 @@ GENERATOR_NAME = "<frames>"
 class _RecordingRuntime:
     """Wraps a runtime and keeps the outputs of every call (``return_confmaps``)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: NetworkRuntime) -> None:
         self.inner = inner
         self.name = inner.name
-        self.outputs: list[dict[str, np.ndarray]] = []
+        self.outputs: list[RuntimeOutputs] = []
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = self.inner.infer(images)
+    def infer(self, images: np.ndarray) -> RuntimeOutputs:
+        out = self.inner.infer(images)
         self.outputs.append(out)
         return out
 

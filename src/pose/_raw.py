@@ -6,15 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pose_app.model import CONFMAPS, PAFS
+from pose_app.network_outputs import NetworkOutputs, RuntimeOutputs
 from pose_app.predict import PredictResult
 from pose_app.predict.arrays import MULTI_CLASS_TYPES, ArrayCollector
 
-Outputs = dict[str, np.ndarray]
-
 
 def raw_batches(result: PredictResult, collector: ArrayCollector, batch_size: int,
-                network_outputs: Sequence[Sequence[Outputs]]) -> list[dict[str, np.ndarray]]:
+                network_outputs: Sequence[Sequence[RuntimeOutputs]]) -> list[dict[str, np.ndarray]]:
     """One dict per batch of processed frames (empty frames included).
 
     Args:
@@ -31,9 +29,10 @@ def raw_batches(result: PredictResult, collector: ArrayCollector, batch_size: in
     if network_outputs and len(network_outputs[0]) == len(batches):
         two_stage = len(network_outputs) > 1
         for batch, out in zip(batches, network_outputs[0]):
-            if CONFMAPS in out:
-                key = "centroid_confmaps" if two_stage else "confmaps"
-                batch[key] = np.moveaxis(np.asarray(out[CONFMAPS]), 1, -1)
-            if PAFS in out:
-                batch["part_affinity_fields"] = np.moveaxis(np.asarray(out[PAFS]), 1, -1)
+            if not isinstance(out, NetworkOutputs):  # a sleap-nn export graph: no maps
+                continue
+            key = "centroid_confmaps" if two_stage else "confmaps"
+            batch[key] = np.moveaxis(np.asarray(out.confmaps), 1, -1)
+            if out.pafs is not None:
+                batch["part_affinity_fields"] = np.moveaxis(np.asarray(out.pafs), 1, -1)
     return batches

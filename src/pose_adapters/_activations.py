@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pose_app.network_outputs import NetworkOutputs
+
 LOGITS_SUFFIX = "_logits"
 #: Outputs exported as logits, and the activation that turns them into the runtime port's keys.
 LOGIT_OUTPUTS = ("class_maps",)
@@ -28,8 +30,9 @@ def sigmoid32(x: np.ndarray) -> np.ndarray:
     return (np.float32(1.0) / (np.float32(1.0) + e)).astype(np.float32)
 
 
-def finish_outputs(outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Map ``*_logits`` outputs to probabilities under the runtime port's key."""
+def finish_outputs(outputs: dict[str, np.ndarray]) -> NetworkOutputs:
+    """A graph's outputs by name as the runtime port's value, ``*_logits`` outputs mapped to
+    probabilities under their head's name."""
     for key in [k for k in outputs if k.endswith(LOGITS_SUFFIX)]:
         outputs[key[: -len(LOGITS_SUFFIX)]] = sigmoid32(outputs.pop(key))
-    return outputs
+    return NetworkOutputs.from_named(outputs)

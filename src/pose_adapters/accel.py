@@ -6,7 +6,7 @@ or ``~/.cache/pose``. Every runtime returns the raw network outputs; peak findin
 and grouping stay in the domain, so predictions match the torch path.
 
     runtime = make_runtime("openvino", module, spec)    # NetworkRuntime
-    outputs = runtime.infer(images_uint8_bchw)           # {"confmaps": ..., ...}
+    outputs = runtime.infer(images_uint8_bchw)           # NetworkOutputs: .confmaps, .pafs…
 """
 
 from __future__ import annotations

@@ -33,9 +33,11 @@ def pair_videos(gt: Dataset, pred: Dataset) -> list[tuple[int, int]]:
         sio = None
     both_sio = sio is not None and all(isinstance(d.handle, sio.Labels) for d in (gt, pred))
     if both_sio:
-        result = gt.handle.match(pred.handle)
-        gt_index = {id(v): i for i, v in enumerate(gt.handle.videos)}
-        pr_index = {id(v): i for i, v in enumerate(pred.handle.videos)}
+        gt_labels: Any = gt.handle  # sleap_io.Labels (checked above)
+        pred_labels: Any = pred.handle
+        result = gt_labels.match(pred_labels)
+        gt_index = {id(v): i for i, v in enumerate(gt_labels.videos)}
+        pr_index = {id(v): i for i, v in enumerate(pred_labels.videos)}
         out = []
         for pv, gv in result.video_map.items():
             if gv is None or id(gv) not in gt_index or id(pv) not in pr_index:

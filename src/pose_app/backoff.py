@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from pose_app.network_outputs import RuntimeOutputs
 from pose_app.ports.runtime import NetworkRuntime
 from pose_domain.errors import RuntimeOutOfMemory
 
@@ -48,7 +49,7 @@ class BackoffRuntime:
             raise AttributeError(item)
         return getattr(self.inner, item)
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> RuntimeOutputs:
         """Run ``images`` ``(B, C, H, W)``; on out-of-memory, in slices of half the size.
 
         Returns:
@@ -63,8 +64,8 @@ class BackoffRuntime:
                 self._shrink(n, exc)
         return self._in_slices(images)
 
-    def _in_slices(self, images: np.ndarray) -> dict[str, np.ndarray]:
-        parts: list[dict[str, np.ndarray]] = []
+    def _in_slices(self, images: np.ndarray) -> RuntimeOutputs:
+        parts: list[RuntimeOutputs] = []
         start, n = 0, int(images.shape[0])
         while start < n:
             size = self.limit or n
@@ -76,7 +77,7 @@ class BackoffRuntime:
                 continue  # the same images again, in smaller slices
             self._say_once()
             start += len(part)
-        return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+        return parts[0].joined(parts[1:])
 
     def _shrink(self, failed: int, exc: RuntimeOutOfMemory) -> None:
         if failed <= 1:

@@ -18,7 +18,8 @@ class VideoRef:
         filename: Path (or list of image paths joined) as stored.
         n_frames: Frame count (0 if unknown).
         height, width, channels: Frame shape (0 if unknown).
-        handle: Adapter-owned object (e.g. a ``sleap_io.Video``); opaque to the app.
+        handle: Adapter-owned object (e.g. a ``sleap_io.Video``): typed ``object`` so the app
+            cannot use it; the adapter that reads it checks its type first.
     """
 
     filename: str
@@ -26,7 +27,7 @@ class VideoRef:
     height: int = 0
     width: int = 0
     channels: int = 0
-    handle: Any = None
+    handle: object = None
 
 
 @attrs.define(eq=False, kw_only=True)
@@ -41,7 +42,8 @@ class Dataset:
 
     Attributes:
         handle: Adapter-owned original object (e.g. ``sleap_io.Labels``), kept so that a writer
-            can preserve what the app does not model (user instances, suggestions, metadata).
+            can preserve what the app does not model (user instances, suggestions, metadata);
+            typed ``object``, like ``VideoRef.handle``.
         run_frames: ``(video_index, frame_idx)`` of every frame the run that made this
             dataset went through, empty ones included (None: not a run's result). Formats with
             one row per frame (NWB, DeepLabCut) cover them all.
@@ -54,5 +56,5 @@ class Dataset:
     suggestions: list[Suggestion] = attrs.field(factory=list)
     provenance: dict[str, Any] = attrs.field(factory=dict)
     source_path: str | None = None
-    handle: Any = None
+    handle: object = None
     run_frames: list[tuple[int, int]] | None = None

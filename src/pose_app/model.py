@@ -26,11 +26,14 @@ MODEL_TYPES: tuple[str, ...] = (
     "multi_class_topdown",
 )
 
-#: Output keys every runtime uses (values: float32 NCHW arrays; class_vectors: (B, n_classes)).
+#: Output names of the networks' graphs (ONNX, TensorRT, OpenVINO, torch and Keras heads); they
+#: are the field names of :class:`pose_app.network_outputs.NetworkOutputs`.
 CONFMAPS = "confmaps"
 PAFS = "pafs"
 CLASS_MAPS = "class_maps"
 CLASS_VECTORS = "class_vectors"
+#: Learned offset maps of SLEAP 1.4 models (Keras runtime only).
+OFFSETS = "offsets"
 
 
 class Backbone(enum.Enum):

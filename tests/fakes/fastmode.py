@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from tests.fakes.runtime import FakeRuntime
@@ -64,14 +65,14 @@ class FakeInt8Runtime:
         self.calibrated_on = source
         self.borrowed = False
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         self.frames += len(images)
         out = self.exact.infer(images)
         shifted = self.calibrated_on is not None and (self.borrowed or
                                                       not self.shift_when_borrowed)
         if shifted and self.shift:
             s = round(self.shift / self.exact.spec.confmap_stride)
-            out = {k: np.roll(v, s, axis=-1) for k, v in out.items()}
+            out = out.map(lambda v: np.roll(v, s, axis=-1))
         return out
 
 

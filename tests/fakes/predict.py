@@ -11,6 +11,7 @@ import numpy as np
 
 from pose_app.dataset import Dataset
 from pose_app.model import Backbone, ModelSpec, Preprocessing
+from pose_app.network_outputs import RuntimeOutputs
 from pose_app.ports.chunks import FrameRecord
 from pose_app.ports.models import LoadedModel
 from pose_domain.instance import Instance, LabeledFrame, Track
@@ -23,28 +24,26 @@ if TYPE_CHECKING:
     from pose_app.ports.stop import StopToken
     from pose_app.ports.tracking import Tracker
 
-Outputs = dict[str, np.ndarray]
-
-
 class ScriptedRuntime:
     """A 'network' whose outputs per image come from a function of that image.
 
-    ``per_image`` gets one ``(C, H, W)`` uint8 input and returns arrays without the batch axis
+    ``per_image`` gets one ``(C, H, W)`` uint8 input and returns outputs without the batch axis
     (``confmaps (n_nodes, H/s, W/s)``...); they are stacked over the batch.
     """
 
     name = "fake"
 
-    def __init__(self, per_image: Callable[[np.ndarray], Outputs]) -> None:
+    def __init__(self, per_image: Callable[[np.ndarray], RuntimeOutputs]) -> None:
         self.per_image = per_image
         self.calls = 0
         self.batch_sizes: list[int] = []
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> RuntimeOutputs:
         self.calls += 1
         self.batch_sizes.append(int(images.shape[0]))
         outs = [self.per_image(images[i]) for i in range(images.shape[0])]
-        return {k: np.stack([o[k] for o in outs]) for k in outs[0]}
+        return type(outs[0]).from_named({k: np.stack([o.named()[k] for o in outs])
+                                         for k in outs[0].named()})
 
 
 def spec(path: str, model_type: str, nodes: Sequence[str], *, stride: int = 2,
@@ -62,7 +61,8 @@ def spec(path: str, model_type: str, nodes: Sequence[str], *, stride: int = 2,
     )
 
 
-def loaded(model_spec: ModelSpec, per_image: Callable[[np.ndarray], Outputs]) -> LoadedModel:
+def loaded(model_spec: ModelSpec, per_image: Callable[[np.ndarray], RuntimeOutputs]
+           ) -> LoadedModel:
     return LoadedModel(spec=model_spec, runtime=ScriptedRuntime(per_image))
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pose_app.model import CONFMAPS, ModelSpec
+from pose_app.model import ModelSpec
+from pose_app.network_outputs import NetworkOutputs
 
 if TYPE_CHECKING:
     from pose_app.ports.runtime import ImageResizer, NetworkRuntime
@@ -29,7 +30,7 @@ class FakeRuntime:
     """A 'network' whose confidence maps put node k of frame f at ``positions(f)[k]``.
 
     The frame index is read back from the pixel value the fake source wrote. ``infer`` maps
-    ``(B, C, H, W)`` uint8 to ``{"confmaps": (B, n_nodes, H // s, W // s)}`` float32 with
+    ``(B, C, H, W)`` uint8 to ``confmaps (B, n_nodes, H // s, W // s)`` float32 with
     ``s = spec.confmap_stride``, like a single-instance network.
     """
 
@@ -41,7 +42,7 @@ class FakeRuntime:
         self.positions = positions
         self.calls = 0
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         self.calls += 1
         b, _, h, w = images.shape
         s = self.spec.confmap_stride
@@ -49,7 +50,7 @@ class FakeRuntime:
         for i in range(b):
             centers = [(x / s, y / s) for x, y in self.positions(int(images[i, 0, 0, 0]))]
             out[i] = gaussian_maps(h // s, w // s, centers)
-        return {CONFMAPS: out}
+        return NetworkOutputs(confmaps=out)
 
 
 class NearestResizer:

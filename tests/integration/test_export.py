@@ -48,7 +48,7 @@ def _check_outputs(spec, rt, model_path: str) -> None:
                                           dtype=np.uint8)
     with torch.no_grad():
         want = {k: v.numpy() for k, v in net(torch.from_numpy(x).float() / 255).items()}
-    got = rt.infer(x)
+    got = rt.infer(x).named()
     assert set(got) == set(want)
     for k, w in want.items():
         np.testing.assert_allclose(got[k], w, atol=1e-4, rtol=0, err_msg=k)
@@ -87,7 +87,7 @@ def test_topdown_pair_exports_both_networks_centroid_first(tmp_path):
     _, net = network.build_network(INSTANCE)
     with torch.no_grad():
         want = net(torch.from_numpy(x).float() / 255)["confmaps"].numpy()
-    np.testing.assert_allclose(pairs[1][1].infer(x)["confmaps"], want, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(pairs[1][1].infer(x).confmaps, want, atol=1e-4, rtol=0)
 
 
 @pytest.mark.slow
@@ -136,6 +136,6 @@ def test_tensorrt_export_matches_onnx(tmp_path):
     [(_spec, trt_rt)] = load_exported(out, runtime="tensorrt", device="cuda")
     [(_, ort_rt)] = load_exported(out, runtime="onnx")
     x = np.random.default_rng(0).integers(0, 256, (4, 1, 384, 384), dtype=np.uint8)
-    a, b = trt_rt.infer(x), ort_rt.infer(x)
+    a, b = trt_rt.infer(x).named(), ort_rt.infer(x).named()
     for k in b:
         np.testing.assert_allclose(a[k], b[k], atol=1e-3, rtol=0)

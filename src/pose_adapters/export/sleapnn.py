@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pose_app.model import Backbone, ModelSpec, Preprocessing
+from pose_app.network_outputs import DecodedOutputs
 from pose_domain.errors import InvalidOptionError, ModelLoadError
 from pose_domain.skeleton import Skeleton
 
@@ -63,11 +64,11 @@ class BakedOnnxRuntime:
         self.output_keys = inner.output_keys
         self.path = path
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> DecodedOutputs:
         """uint8 ``(B, C, H, W)`` at native size -> the graph's outputs."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
         outs = self._session.run(list(self.output_keys), {"image": x})
-        return {k: np.asarray(v) for k, v in zip(self.output_keys, outs)}
+        return DecodedOutputs.from_named({k: np.asarray(v) for k, v in zip(self.output_keys, outs)})
 
 
 def load_sleapnn_export(

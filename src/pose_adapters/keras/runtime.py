@@ -18,7 +18,8 @@ import numpy as np
 
 from pose_adapters._oom import oom_as_domain
 from pose_adapters.keras.graph import check_safe, output_key, read_model_config
-from pose_app.model import ModelSpec
+from pose_app.model import OFFSETS, ModelSpec
+from pose_app.network_outputs import NetworkOutputs
 from pose_domain.errors import (
     InferenceError,
     InvalidOptionError,
@@ -28,11 +29,6 @@ from pose_domain.errors import (
 )
 
 log = logging.getLogger(__name__)
-
-#: Output key of the learned offset maps (``(B, 2 * n_nodes, h, w)``, channel ``2k`` = x and
-#: ``2k + 1`` = y offset of node ``k``, in confidence-map grid units).
-OFFSETS = "offsets"
-
 
 def import_tf_keras() -> tuple[Any, Any]:
     """``(tensorflow, tf_keras)``, imported on demand.
@@ -157,7 +153,7 @@ class KerasRuntime:
             outs = [outs]
         return [np.asarray(o.numpy(), dtype=np.float32) for o in outs]
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         """Run the graph on a batch.
 
         Args:
@@ -197,9 +193,9 @@ class KerasRuntime:
                 continue
             result[key] = np.ascontiguousarray(arr.transpose(0, 3, 1, 2)) if arr.ndim == 4 \
                 else arr
-        return result
+        return NetworkOutputs.from_named(result)
 
-    def _empty(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def _empty(self, images: np.ndarray) -> NetworkOutputs:
         """Outputs of a zero-length batch, with shapes from a one-image run."""
         one = np.zeros((1, *images.shape[1:]), dtype=np.uint8)
-        return {k: v[:0] for k, v in self.infer(one).items()}
+        return self.infer(one).map(lambda v: v[:0])

@@ -9,6 +9,7 @@ import numpy as np
 
 from pose_adapters._activations import finish_outputs
 from pose_adapters._oom import oom_as_domain
+from pose_app.network_outputs import NetworkOutputs
 from pose_domain.errors import DeviceUnavailableError, InferenceError, MissingExtraError
 
 
@@ -89,7 +90,7 @@ class OnnxRuntime:
             ) from exc
         self.output_keys = tuple(o.name for o in self._session.get_outputs())
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
         with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133

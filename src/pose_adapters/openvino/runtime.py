@@ -14,6 +14,7 @@ import numpy as np
 
 from pose_adapters._activations import finish_outputs
 from pose_adapters._oom import oom_as_domain
+from pose_app.network_outputs import NetworkOutputs
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -260,11 +261,11 @@ class OpenVinoRuntime:
             self._compiled.popitem(last=False)
         return req
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         """Run the network on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         x = np.ascontiguousarray(images, dtype=np.uint8)
         if x.shape[0] == 0:  # OpenVINO kernels reject empty batches: run one blank frame
-            return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
+            return self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).map(lambda v: v[:0])
         with oom_as_domain(self.name, int(x.shape[0])):  # ADR-0133
             req = self._request(tuple(int(s) for s in x.shape))
             req.infer({"image": x})

@@ -122,7 +122,7 @@ def _sio_video(ref: VideoRef) -> Any:
     import sleap_io as sio
 
     if ref.handle is not None and isinstance(ref.handle, sio.Video):
-        video = ref.handle
+        video: Any = ref.handle  # sleap-io has no type information for mypy
         if getattr(video, "backend", None) is None:
             # A closed video is written from its cached metadata, which loses the backend type
             # (image sequences then cannot be read back): reopen it when the file is there.
@@ -297,7 +297,7 @@ class SlpLabelsStore:
     def open_video(self, video: VideoRef) -> Any:
         from pose_adapters.video.sleapio_source import SleapIoFrameSource, open_video_file
 
-        handle = video.handle
+        handle: Any = video.handle  # this adapter's own sleap_io.Video (or None)
         if handle is not None:
             try:
                 if handle.exists() if hasattr(handle, "exists") else True:

@@ -20,6 +20,7 @@ import numpy as np
 from pose_adapters._activations import finish_outputs
 from pose_adapters._files import honour_umask
 from pose_adapters._oom import oom_as_domain, release_torch_cache
+from pose_app.network_outputs import NetworkOutputs
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -203,12 +204,12 @@ class TensorRtRuntime:
             n for n in names if self._engine.get_tensor_mode(n) == trt.TensorIOMode.OUTPUT
         )
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         """Run the engine on uint8 ``(B, C, H, W)``; float32 outputs by key."""
         torch = self._torch
         x = np.ascontiguousarray(images, dtype=np.uint8)
         if x.shape[0] == 0:  # profiles start at batch 1: run one blank frame
-            return {k: v[:0] for k, v in self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).items()}
+            return self.infer(np.zeros((1, *x.shape[1:]), np.uint8)).map(lambda v: v[:0])
         with oom_as_domain(self.name, int(x.shape[0]), release_torch_cache), \
                 torch.cuda.device(self._device), torch.cuda.stream(self._stream):
             inp = torch.from_numpy(x).to(self._device, non_blocking=True)

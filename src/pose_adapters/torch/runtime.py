@@ -9,6 +9,7 @@ import numpy as np
 
 from pose_adapters._oom import as_out_of_memory, is_out_of_memory, release_torch_cache
 from pose_app.model import ModelSpec
+from pose_app.network_outputs import NetworkOutputs
 from pose_domain.errors import (
     DeviceUnavailableError,
     InferenceError,
@@ -96,7 +97,7 @@ class TorchRuntime:
         self.module = module.to(self.device).float().eval()
         self._torch = torch
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         """Run the network on a batch.
 
         Args:
@@ -105,7 +106,7 @@ class TorchRuntime:
                 and scaled like the reference (``/255`` when its max exceeds 1).
 
         Returns:
-            float32 arrays keyed ``confmaps``/``pafs``/``class_maps`` (``(B, ch, h, w)``) and
+            float32 ``confmaps``/``pafs``/``class_maps`` (``(B, ch, h, w)``) and
             ``class_vectors`` (``(B, n_classes)``), as the model type has them.
         """
         torch = self._torch
@@ -124,7 +125,8 @@ class TorchRuntime:
                         x = x / 255.0
                 x = fix_channels(x, self.spec.in_channels)
                 out = self.module(x)
-                return {k: v.detach().to("cpu", torch.float32).numpy() for k, v in out.items()}
+                return NetworkOutputs.from_named(
+                    {k: v.detach().to("cpu", torch.float32).numpy() for k, v in out.items()})
         except PoseError:
             raise
         except (RuntimeError, ValueError, MemoryError) as exc:

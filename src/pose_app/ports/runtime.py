@@ -7,20 +7,23 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from pose_app.network_outputs import NetworkOutputs, RuntimeOutputs
+
 
 class NetworkRuntime(Protocol):
     """Runs one network.
 
     ``infer`` takes a uint8 batch ``(B, C, H, W)`` already at the network's input size (resized,
-    padded to ``max_stride``) and returns float32 arrays keyed by ``pose_app.model`` output keys:
-    ``confmaps (B, n_nodes, h, w)``, ``pafs (B, 2 * n_edges, h, w)``,
-    ``class_maps (B, n_classes, h, w)``, ``class_vectors (B, n_classes)``. Normalisation
-    (``/255``) and channel fixing happen inside.
+    padded to ``max_stride``) and returns the heads' float32 maps as
+    :class:`~pose_app.network_outputs.NetworkOutputs` (``confmaps``, ``pafs``, ``class_maps``,
+    ``class_vectors``…); a sleap-nn export graph, which finds its peaks itself, returns
+    :class:`~pose_app.network_outputs.DecodedOutputs`. Normalisation (``/255``) and channel
+    fixing happen inside.
     """
 
     name: str
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]: ...
+    def infer(self, images: np.ndarray) -> RuntimeOutputs: ...
 
 
 class ImageResizer(Protocol):
@@ -41,7 +44,7 @@ class CalibratedRuntime(Protocol):
 
     name: str
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]: ...
+    def infer(self, images: np.ndarray) -> NetworkOutputs: ...
 
     def needs_calibration(self) -> bool:
         """True until the runtime runs a calibrated network (always False for fp32/bf16)."""

@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from pose_app.network_outputs import RuntimeOutputs
 from pose_app.options import InferenceOptions
 from pose_app.pipeline import FrameResult, run_pipeline
 from pose_app.ports.chunks import FrameRecord
@@ -86,9 +87,9 @@ class _Recording:
         self.name = inner.name
         self.inputs: list[np.ndarray] = []
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> RuntimeOutputs:
         self.inputs.append(np.array(images, copy=True))
-        out: dict[str, np.ndarray] = self.inner.infer(images)
+        out: RuntimeOutputs = self.inner.infer(images)
         return out
 
 

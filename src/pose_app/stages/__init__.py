@@ -22,7 +22,6 @@ from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
 from pose_app.stages.base import (
-    OFFSETS,
     FrameJob,
     Stage,
     WholeFrameBatch,
@@ -43,7 +42,6 @@ from pose_app.stages.whole_frame import (
 from pose_domain.errors import IncompatibleModelsError
 
 __all__ = [
-    "OFFSETS",
     "AnyStage",
     "BottomUpStage",
     "CentroidOnlyStage",

@@ -12,7 +12,8 @@ from typing import Generic, TypeVar
 import attrs
 import numpy as np
 
-from pose_app.model import CONFMAPS, ModelSpec
+from pose_app.model import ModelSpec
+from pose_app.network_outputs import DecodedOutputs, NetworkOutputs, RuntimeOutputs
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
@@ -101,10 +102,11 @@ def _stack(jobs: Sequence[FrameJob]) -> np.ndarray:
     return np.stack([j.image for j in jobs if j.image is not None])
 
 
-def infer(model: LoadedModel, images_nhwc: np.ndarray) -> dict[str, np.ndarray]:
-    """Run ``model`` on ``(B, H, W, C)`` uint8; runtime failures become one-line errors."""
+def run_network(model: LoadedModel, images: np.ndarray) -> RuntimeOutputs:
+    """Run ``model`` on ``images`` as the runtime takes them; failures become one-line
+    errors."""
     try:
-        return model.runtime.infer(to_nchw(images_nhwc))
+        return model.runtime.infer(images)
     except Exception as exc:  # runtime failures become one-line errors
         if isinstance(exc, InferenceError):
             raise
@@ -113,9 +115,33 @@ def infer(model: LoadedModel, images_nhwc: np.ndarray) -> dict[str, np.ndarray]:
         ) from exc
 
 
-#: Learned offset maps of SLEAP 1.4 models (Keras runtime only): ``(B, 2 * n_nodes, h, w)``,
-#: channel ``2k`` / ``2k + 1`` = x / y offset of node ``k`` in grid units.
-OFFSETS = "offsets"
+def infer(model: LoadedModel, images_nhwc: np.ndarray) -> NetworkOutputs:
+    """The heads' maps of ``model`` on ``(B, H, W, C)`` uint8."""
+    out = run_network(model, to_nchw(images_nhwc))
+    if not isinstance(out, NetworkOutputs):
+        raise InferenceError(
+            f"the {model.runtime.name} runtime of {model.spec.path} returned "
+            f"{type(out).__name__}, not the heads' maps",
+            hint="a sleap-nn export folder runs alone, as its own model")
+    return out
+
+
+def infer_decoded(model: LoadedModel, images_nhwc: np.ndarray) -> DecodedOutputs:
+    """The peaks a sleap-nn export graph found in ``(B, H, W, C)`` uint8 frames."""
+    out = run_network(model, to_nchw(images_nhwc))
+    if not isinstance(out, DecodedOutputs):
+        raise InferenceError(
+            f"the {model.runtime.name} runtime of {model.spec.path} returned "
+            f"{type(out).__name__}, not a sleap-nn export graph's peaks")
+    return out
+
+
+def required(output: np.ndarray | None, what: str, path: str) -> np.ndarray:
+    """``output``, which the model type needs (an error when the network lacks it)."""
+    if output is None:
+        raise InferenceError(f"the network of {path} returned no {what}",
+                             hint="check that the model folder holds the model type it says")
+    return output
 
 
 def centroid_options(o: InferenceOptions) -> InferenceOptions:
@@ -125,32 +151,32 @@ def centroid_options(o: InferenceOptions) -> InferenceOptions:
     return attrs.evolve(o, peak_threshold=o.centroid_peak_threshold)
 
 
-def _offsets(outputs: dict[str, np.ndarray], o: InferenceOptions) -> np.ndarray | None:
-    return outputs.get(OFFSETS) if o.legacy_offset_refinement else None
+def _offsets(outputs: NetworkOutputs, o: InferenceOptions) -> np.ndarray | None:
+    return outputs.offsets if o.legacy_offset_refinement else None
 
 
-def _global_peaks(outputs: dict[str, np.ndarray],
+def _global_peaks(outputs: NetworkOutputs,
                   o: InferenceOptions) -> tuple[np.ndarray, np.ndarray]:
     """Global peaks ``(B, C, 2)``; with learned offsets: grid peak + offset (SLEAP 1.4)."""
     offs = _offsets(outputs, o)
-    pts, vals = peaks.find_global_peaks(outputs[CONFMAPS], o.peak_threshold,
+    pts, vals = peaks.find_global_peaks(outputs.confmaps, o.peak_threshold,
                                         o.refine and offs is None, o.integral_patch_size)
     if offs is not None:
         pts = peaks.offset_refine_global(pts, offs)
     elif o.local_refine:  # SLEAP 1.x quarter-pixel steps toward the larger neighbour
-        pts = peaks.local_refine_global(outputs[CONFMAPS], pts)
+        pts = peaks.local_refine_global(outputs.confmaps, pts)
     return pts, vals
 
 
-def _local_peaks(outputs: dict[str, np.ndarray], o: InferenceOptions) -> peaks.PeakSet:
+def _local_peaks(outputs: NetworkOutputs, o: InferenceOptions) -> peaks.PeakSet:
     """Local peaks; with learned offsets: grid peak + offset (SLEAP 1.4)."""
     offs = _offsets(outputs, o)
-    found = peaks.find_local_peaks(outputs[CONFMAPS], o.peak_threshold,
+    found = peaks.find_local_peaks(outputs.confmaps, o.peak_threshold,
                                    o.refine and offs is None, o.integral_patch_size)
     if offs is not None:
         return peaks.offset_refine_local(found, offs)
     if o.local_refine:
-        return peaks.local_refine_peaks(outputs[CONFMAPS], found)
+        return peaks.local_refine_peaks(outputs.confmaps, found)
     return found
 
 
@@ -228,13 +254,13 @@ class WholeFrameBatch:
         jobs: The frames, in order.
         eff: Sizematcher scale (sized frame / original frame).
         scale: Input scale (model input / sized frame).
-        outputs: The runtime's outputs (``confmaps``, ``pafs``, ``class_maps``...), NCHW.
+        outputs: The heads' maps, NCHW.
     """
 
     jobs: list[FrameJob]
     eff: float
     scale: float
-    outputs: dict[str, np.ndarray]
+    outputs: NetworkOutputs
 
 
 class WholeFrameStage(Stage[WholeFrameBatch]):

@@ -18,10 +18,11 @@ from typing import Any
 import attrs
 import numpy as np
 
+from pose_app.network_outputs import DecodedOutputs
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
-from pose_app.stages.base import FrameJob, Stage, _stack, infer, instance_from
+from pose_app.stages.base import FrameJob, Stage, _stack, infer_decoded, instance_from, required
 from pose_domain import decoding, identity, paf
 from pose_domain.errors import IncompatibleModelsError
 from pose_domain.instance import PredictedInstance, Track
@@ -38,7 +39,7 @@ class ExportedBatch:
     """The combined graph's outputs (peaks, values, validity, line scores) for ``jobs``."""
 
     jobs: list[FrameJob]
-    outputs: dict[str, np.ndarray]
+    outputs: DecodedOutputs
 
 
 
@@ -46,7 +47,11 @@ class _BakedStage(Stage[ExportedBatch]):
     """Feeds raw frames (no resize, pad or channel change: the reference adds none)."""
 
     def forward(self, jobs: list[FrameJob]) -> ExportedBatch:
-        return ExportedBatch(jobs=jobs, outputs=infer(self.models[0], _stack(jobs)))
+        return ExportedBatch(jobs=jobs, outputs=infer_decoded(self.models[0], _stack(jobs)))
+
+    def _need(self, output: np.ndarray | None, name: str) -> np.ndarray:
+        """The graph output ``name``, which this model type's graph has."""
+        return required(output, name, self.models[0].spec.path)
 
     @property
     def _scale(self) -> float:
@@ -59,7 +64,8 @@ class BakedSingleInstanceStage(_BakedStage):
     model_type = "single_instance"
 
     def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
-        pts, vals = raw.outputs["peaks"], raw.outputs["peak_vals"]
+        pts, vals = self._need(raw.outputs.peaks, "peaks"), self._need(raw.outputs.peak_vals,
+                                                                        "peak_vals")
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
             p = np.asarray(pts[b], dtype=np.float64)
@@ -87,14 +93,17 @@ class BakedCentroidStage(_BakedStage):
 
     def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
         o = raw.outputs
+        valid = self._need(o.instance_valid, "instance_valid")
+        centroids = self._need(o.centroids, "centroids")
+        centroid_vals = self._need(o.centroid_vals, "centroid_vals")
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
             insts = []
-            for i in np.flatnonzero(np.asarray(o["instance_valid"][b], dtype=bool)).tolist():
+            for i in np.flatnonzero(np.asarray(valid[b], dtype=bool)).tolist():
                 p = np.full((self._skeleton.n_nodes, 2), np.nan)
                 s = np.full(self._skeleton.n_nodes, np.nan)
-                p[0] = o["centroids"][b, i]
-                s[0] = o["centroid_vals"][b, i]
+                p[0] = centroids[b, i]
+                s[0] = centroid_vals[b, i]
                 insts.append(instance_from(p, s, float(s[0])))
             if self.options.max_instances is not None:
                 insts = insts[: self.options.max_instances]
@@ -113,17 +122,19 @@ class BakedTopDownStage(_BakedStage):
 
     def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
         o = raw.outputs
-        if "instance_valid" not in o:
+        if o.instance_valid is None:
             return BakedSingleInstanceStage.decode(self, raw)  # type: ignore[arg-type]
+        valid = o.instance_valid
+        peaks, peak_vals = self._need(o.peaks, "peaks"), self._need(o.peak_vals, "peak_vals")
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
             insts = []
-            for i in np.flatnonzero(np.asarray(o["instance_valid"][b], dtype=bool)).tolist():
-                p = np.asarray(o["peaks"][b, i], dtype=np.float64)
-                v = np.where(np.isnan(p).any(axis=1), np.nan, o["peak_vals"][b, i])
+            for i in np.flatnonzero(np.asarray(valid[b], dtype=bool)).tolist():
+                p = np.asarray(peaks[b, i], dtype=np.float64)
+                v = np.where(np.isnan(p).any(axis=1), np.nan, peak_vals[b, i])
                 inst = instance_from(p, v, float(np.nansum(v)))
-                if "centroids" in o:
-                    inst.centroid = np.asarray(o["centroids"][b, i], dtype=np.float64)
+                if o.centroids is not None:
+                    inst.centroid = np.asarray(o.centroids[b, i], dtype=np.float64)
                 insts.append(inst)
             if self.options.max_instances is not None:
                 insts = insts[: self.options.max_instances]
@@ -147,17 +158,20 @@ class BakedBottomUpStage(_BakedStage):
     def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = raw.outputs
-        n_nodes, k = o["peaks"].shape[1], o["peaks"].shape[2]
+        peaks, peak_vals = self._need(o.peaks, "peaks"), self._need(o.peak_vals, "peak_vals")
+        mask, line_scores = self._need(o.peak_mask, "peak_mask"), self._need(o.line_scores,
+                                                                           "line_scores")
+        n_nodes, k = peaks.shape[1], peaks.shape[2]
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
-            valid = np.flatnonzero(np.asarray(o["peak_mask"][b], dtype=bool).reshape(-1))
+            valid = np.flatnonzero(np.asarray(mask[b], dtype=bool).reshape(-1))
             found = PeakSet(
-                np.asarray(o["peaks"][b], dtype=np.float64).reshape(-1, 2)[valid],
-                np.asarray(o["peak_vals"][b], dtype=np.float64).reshape(-1)[valid],
+                np.asarray(peaks[b], dtype=np.float64).reshape(-1, 2)[valid],
+                np.asarray(peak_vals[b], dtype=np.float64).reshape(-1)[valid],
                 np.zeros(len(valid)), valid // k,
             )
             slot = valid % k
-            scores_b = np.asarray(o["line_scores"][b], dtype=np.float32)
+            scores_b = np.asarray(line_scores[b], dtype=np.float32)
 
             def lookup(src: np.ndarray, dst: np.ndarray, edge: np.ndarray,
                        scores_b: np.ndarray = scores_b, slot: np.ndarray = slot) -> np.ndarray:
@@ -194,13 +208,16 @@ class BakedMultiClassBottomUpStage(_BakedStage):
 
     def decode(self, raw: ExportedBatch) -> list[list[PredictedInstance]]:
         o = raw.outputs
-        n_nodes, k = o["peaks"].shape[1], o["peaks"].shape[2]
+        peaks, peak_vals = self._need(o.peaks, "peaks"), self._need(o.peak_vals, "peak_vals")
+        mask, class_probs = self._need(o.peak_mask, "peak_mask"), self._need(o.class_probs,
+                                                                           "class_probs")
+        n_nodes, k = peaks.shape[1], peaks.shape[2]
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
-            valid = np.flatnonzero(np.asarray(o["peak_mask"][b], dtype=bool).reshape(-1))
-            pts = np.asarray(o["peaks"][b], dtype=np.float64).reshape(-1, 2)[valid]
-            vals = np.asarray(o["peak_vals"][b], dtype=np.float64).reshape(-1)[valid]
-            probs = np.asarray(o["class_probs"][b]).reshape(n_nodes * k, -1)[valid]
+            valid = np.flatnonzero(np.asarray(mask[b], dtype=bool).reshape(-1))
+            pts = np.asarray(peaks[b], dtype=np.float64).reshape(-1, 2)[valid]
+            vals = np.asarray(peak_vals[b], dtype=np.float64).reshape(-1)[valid]
+            probs = np.asarray(class_probs[b]).reshape(n_nodes * k, -1)[valid]
             points, pscores, _, tscores = identity.assign_peak_classes(
                 pts, vals, valid // k, probs, n_nodes)
             # score = Σ peak values, as sleap-nn predict packages exported graphs; unlike it,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
-from pose_app.model import CLASS_VECTORS
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
@@ -36,7 +36,7 @@ class TopDownBatch:
         eff: Sizematcher scale (sized frame / original frame).
         outputs: Instance-model outputs over all crops of the batch, concatenated in frame
             order (``confmaps (n_crops, n_nodes, h, w)``, ``class_vectors (n_crops, n_classes)``);
-            empty when the batch has no crop.
+            None when the batch has no crop.
         crop_origins: Per frame, ``(n_b, 2)`` top-left corners of its crops (sized frame px).
         centroid_scores: Per frame, ``(n_b,)`` centroid peak values (1 for GT centroids).
         centroids: Per frame, ``(n_b, 2)`` the crops' centroids (sized frame px).
@@ -46,7 +46,7 @@ class TopDownBatch:
 
     jobs: list[FrameJob]
     eff: float
-    outputs: dict[str, np.ndarray]
+    outputs: NetworkOutputs | None
     crop_origins: list[np.ndarray]
     centroid_scores: list[np.ndarray]
     centroids: list[np.ndarray]
@@ -123,7 +123,7 @@ class TopDownStage(Stage[TopDownBatch]):
         patches = [crops.crop_patches(prepared[b], tls[b], self.crop_size)
                    for b in range(len(jobs))]
         counts = [len(c) for c in centers]
-        outputs: dict[str, np.ndarray] = {}
+        outputs: NetworkOutputs | None = None
         iscale = model_scale(self.instance.spec, self.options)
         if sum(counts):
             all_crops = np.concatenate([p for p in patches if len(p)])
@@ -137,11 +137,11 @@ class TopDownStage(Stage[TopDownBatch]):
     def decode(self, raw: TopDownBatch) -> list[list[PredictedInstance]]:
         ispec = self.instance.spec
         out: list[list[PredictedInstance]] = []
-        if not sum(raw.counts):
+        if raw.outputs is None:  # no crop in the batch
             return [[] for _ in raw.jobs]
         pts, vals = _global_peaks(raw.outputs, self.options)
         pts = pts * (ispec.confmap_stride / raw.instance_scale)
-        class_probs = raw.outputs.get(CLASS_VECTORS)
+        class_probs = raw.outputs.class_vectors
         start = 0
         for b, n in enumerate(raw.counts):
             sl = slice(start, start + n)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pose_app.model import CLASS_MAPS, PAFS
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.ports.runtime import ImageResizer
@@ -18,6 +17,7 @@ from pose_app.stages.base import (
     _local_peaks,
     centroid_options,
     instance_from,
+    required,
 )
 from pose_domain import decoding, identity, paf
 from pose_domain.instance import PredictedInstance, Track
@@ -65,7 +65,7 @@ class BottomUpStage(WholeFrameStage):
     def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
         spec = self.models[0].spec
         o = self.options
-        pafs_nchw = raw.outputs[PAFS]
+        pafs_nchw = required(raw.outputs.pafs, "part affinity fields", spec.path)
         found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
         back = 1.0 / raw.scale / raw.eff
         out: list[list[PredictedInstance]] = []
@@ -104,10 +104,11 @@ class MultiClassBottomUpStage(WholeFrameStage):
         o = self.options
         found = _local_peaks(raw.outputs, o).scaled(float(spec.confmap_stride))
         back = 1.0 / raw.scale / raw.eff
+        class_maps = required(raw.outputs.class_maps, "class maps", spec.path)
         out: list[list[PredictedInstance]] = []
         for b in range(len(raw.jobs)):
             points, pscores, iscores, tscores = identity.assign_class_map_identities(
-                found.for_sample(b), raw.outputs[CLASS_MAPS][b], spec.skeleton.n_nodes,
+                found.for_sample(b), class_maps[b], spec.skeleton.n_nodes,
                 int(spec.class_map_stride or spec.confmap_stride),
             )
             insts = []

@@ -65,9 +65,18 @@ def test_a_callers_runtime_and_tracker_run_behind_the_public_api():
 
     made, trackers = [], []
 
+    class CallersRuntime:  # infer returns the public pose.NetworkOutputs
+        name = "callers"
+
+        def __init__(self, spec):
+            self.maps = FakeRuntime(spec, lambda f: [(40.0 + f, 50.0)] * spec.skeleton.n_nodes)
+
+        def infer(self, images):
+            return pose.NetworkOutputs(confmaps=self.maps.infer(images).confmaps)
+
     def runtime(spec):
         made.append(spec.model_type)
-        return FakeRuntime(spec, lambda frame: [(40.0 + frame, 50.0)] * spec.skeleton.n_nodes)
+        return CallersRuntime(spec)
 
     def tracker(options, max_instances):
         trackers.append(build_tracker(options, max_instances=max_instances))

@@ -49,7 +49,7 @@ def test_keras_outputs_match_tensorflow_activations(name: str) -> None:
     # infer(): uint8 NCHW in, NCHW out under the shared keys (zeros stay zeros after /255).
     n, h, w, c = shape
     res = rt.infer(np.zeros((n, c, h, w), np.uint8))
-    for key, arr in res.items():
+    for key, arr in res.named().items():
         ref = next(v for k, v in acts.items() if _key(k) == key)
         want = ref.transpose(0, 3, 1, 2) if ref.ndim == 4 else ref
         np.testing.assert_allclose(arr, want, atol=TOLERANCE.get(name, 1e-5))
@@ -66,11 +66,11 @@ def test_offsets_only_when_asked_and_empty_batches() -> None:
     spec = load_model_spec(folder)
     plain = KerasRuntime(folder, spec)
     x = np.zeros((2, 1, 64, 64), np.uint8)
-    assert set(plain.infer(x)) == {"confmaps"}
+    assert set(plain.infer(x).named()) == {"confmaps"}
     res = KerasRuntime(folder, spec, use_offsets=True).infer(x)
-    assert res["offsets"].shape == (2, 2, 16, 16)  # output stride 4
+    assert res.offsets is not None and res.offsets.shape == (2, 2, 16, 16)  # output stride 4
     empty = plain.infer(np.zeros((0, 1, 64, 64), np.uint8))
-    assert empty["confmaps"].shape == (0, 1, 16, 16)
+    assert empty.confmaps.shape == (0, 1, 16, 16)
 
 
 def test_rgb_input_is_converted_for_a_grayscale_graph() -> None:
@@ -78,7 +78,7 @@ def test_rgb_input_is_converted_for_a_grayscale_graph() -> None:
     rt = KerasRuntime(folder, load_model_spec(folder))
     gray = np.full((1, 1, 32, 32), 200, np.uint8)
     rgb = np.repeat(gray, 3, axis=1)
-    np.testing.assert_allclose(rt.infer(rgb)["confmaps"], rt.infer(gray)["confmaps"],
+    np.testing.assert_allclose(rt.infer(rgb).confmaps, rt.infer(gray).confmaps,
                                atol=1e-4)
 
 

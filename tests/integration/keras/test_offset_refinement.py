@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
-from pose_app.stages import OFFSETS, _global_peaks, _local_peaks
+from pose_app.stages import _global_peaks, _local_peaks
 
 
-def _outputs() -> dict[str, np.ndarray]:
+def _outputs() -> NetworkOutputs:
     cms = np.zeros((1, 2, 8, 8), np.float32)
     cms[0, 0, 2, 5] = 1.0  # node 0 at (x=5, y=2)
     cms[0, 1, 6, 1] = 0.9  # node 1 at (x=1, y=6)
@@ -17,7 +18,7 @@ def _outputs() -> dict[str, np.ndarray]:
     offs = np.zeros((1, 4, 8, 8), np.float32)
     offs[0, 0, 2, 5], offs[0, 1, 2, 5] = 0.25, -0.5  # node 0: dx, dy
     offs[0, 2, 6, 1], offs[0, 3, 6, 1] = -0.125, 0.375  # node 1
-    return {"confmaps": cms, OFFSETS: offs}
+    return NetworkOutputs(confmaps=cms, offsets=offs)
 
 
 def test_global_peaks_add_offsets_at_the_grid_peak() -> None:
@@ -35,13 +36,13 @@ def test_local_peaks_add_offsets_at_the_grid_peak() -> None:
 def test_default_ignores_offsets_and_refines_like_the_reference() -> None:
     out = _outputs()
     pts, _ = _global_peaks(out, InferenceOptions())
-    plain, _ = _global_peaks({"confmaps": out["confmaps"]}, InferenceOptions())
+    plain, _ = _global_peaks(NetworkOutputs(confmaps=out.confmaps), InferenceOptions())
     np.testing.assert_array_equal(pts, plain)
     assert pts[0, 1, 0] > 1.0  # integral refinement pulled node 1 towards x=2
 
 
 def test_flag_without_offsets_output_keeps_integral_refinement() -> None:
-    cms = {"confmaps": _outputs()["confmaps"]}
+    cms = NetworkOutputs(confmaps=_outputs().confmaps)
     on, _ = _global_peaks(cms, InferenceOptions(legacy_offset_refinement=True))
     off, _ = _global_peaks(cms, InferenceOptions())
     np.testing.assert_array_equal(on, off)

@@ -76,7 +76,7 @@ def test_int8_calibrated_once_per_source_and_close_to_fp32(centroid, tmp_path):
     assert list(Path(cache, "int8").glob("*/clip-a/model.xml")), "the int8 model is cached"
 
     test = _frames(8, start=500)
-    got, want = fast.infer(test)["confmaps"], exact.infer(test)["confmaps"]
+    got, want = fast.infer(test).confmaps, exact.infer(test).confmaps
     assert got.shape == want.shape and got.dtype == np.float32
     assert not np.allclose(got, want, atol=1e-6), "int8 really ran"
     assert np.abs(got - want).mean() < 0.01  # max is ~0.6 after 20 frames (ADR-0055)
@@ -86,7 +86,7 @@ def test_int8_calibrated_once_per_source_and_close_to_fp32(centroid, tmp_path):
     again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
     assert again.use_calibration("clip-a") == "clip-a"
     assert again.calibrations == 0 and again.quantized
-    np.testing.assert_array_equal(again.infer(test)["confmaps"], got)
+    np.testing.assert_array_equal(again.infer(test).confmaps, got)
 
     # another source borrows the newest calibration until it calibrates on its own
     other = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
@@ -105,7 +105,7 @@ def test_int8_without_a_calibrating_caller_calibrates_on_its_first_inputs(centro
     calib = _frames(8)
     for i in range(0, 8, 4):  # calibration batches run in fp32, exactly
         got, want = fast.infer(calib[i:i + 4]), exact.infer(calib[i:i + 4])
-        np.testing.assert_allclose(got["confmaps"], want["confmaps"], atol=1e-5, rtol=0)
+        np.testing.assert_allclose(got.confmaps, want.confmaps, atol=1e-5, rtol=0)
     assert fast.quantized and fast.calibrations == 1
     again = make_runtime("openvino", net, spec, precision="int8", cache_dir=cache)
     again.infer(calib[:4])

@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 
 from pose_adapters.accel import available_runtimes, make_runtime  # noqa: E402
 from pose_adapters.onnx.convert import conversion_key  # noqa: E402
+from pose_app.network_outputs import NetworkOutputs  # noqa: E402
 from pose_domain.errors import (  # noqa: E402
     DeviceUnavailableError,
     InvalidOptionError,
@@ -37,7 +38,9 @@ def torch_reference(net, images: np.ndarray, in_channels: int) -> dict[str, np.n
         return {k: v.numpy() for k, v in net(x).items()}
 
 
-def assert_close(got: dict, want: dict, atol: float = ATOL) -> None:
+def assert_close(outputs: NetworkOutputs, want: dict, atol: float = ATOL) -> None:
+    assert isinstance(outputs, NetworkOutputs)
+    got = outputs.named()
     assert set(got) == set(want)
     for k, w in want.items():
         assert got[k].dtype == np.float32
@@ -139,8 +142,8 @@ def test_openvino_bf16_is_close_and_says_what_it_runs(tmp_path, caplog):
         assert rt.executes == "openvino f32 (bf16 asked; this CPU has no native bf16)"
         assert any("no native bf16" in r.getMessage() for r in caplog.records)
         exact = make_runtime("openvino", net, spec, precision="fp32", cache_dir=str(tmp_path))
-        for key, value in exact.infer(images).items():
-            np.testing.assert_array_equal(rt.infer(images)[key], value)
+        for key, value in exact.infer(images).named().items():
+            np.testing.assert_array_equal(rt.infer(images).named()[key], value)
         return
     assert rt.executes.startswith("openvino bf16 (") and "heads f32" in rt.executes
     assert_close(rt.infer(images), torch_reference(net, images, 1), atol=0.05)

@@ -10,6 +10,7 @@ import torch
 
 from pose_adapters.torch import TorchRuntime, build_network
 from pose_adapters.torch.runtime import resolve_device
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.ports.runtime import NetworkRuntime
 from pose_domain.errors import DeviceUnavailableError, InvalidOptionError
 
@@ -28,12 +29,13 @@ def test_infer_matches_module_on_scaled_input(bottomup) -> None:
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (2, 1, 64, 96), dtype=np.uint8)
     out = rt.infer(images)
-    assert set(out) == {"confmaps", "pafs"}
-    assert out["confmaps"].dtype == np.float32 and out["confmaps"].shape == (2, 2, 32, 48)
-    assert out["pafs"].shape == (2, 2, 16, 24)
+    assert isinstance(out, NetworkOutputs)
+    assert set(out.named()) == {"confmaps", "pafs"}
+    assert out.confmaps.dtype == np.float32 and out.confmaps.shape == (2, 2, 32, 48)
+    assert out.pafs is not None and out.pafs.shape == (2, 2, 16, 24)
     with torch.no_grad():
         ref = net(torch.from_numpy(images).float() / 255.0)
-    np.testing.assert_array_equal(out["confmaps"], ref["confmaps"].numpy())
+    np.testing.assert_array_equal(out.confmaps, ref["confmaps"].numpy())
 
 
 def test_rgb_input_to_grayscale_model(bottomup) -> None:
@@ -41,7 +43,7 @@ def test_rgb_input_to_grayscale_model(bottomup) -> None:
     rt = TorchRuntime(net, spec)
     rgb = np.random.default_rng(1).integers(0, 256, (1, 3, 32, 32), dtype=np.uint8)
     out = rt.infer(rgb)
-    assert out["confmaps"].shape == (1, 2, 16, 16)
+    assert out.confmaps.shape == (1, 2, 16, 16)
 
 
 def test_gray_input_to_rgb_model() -> None:
@@ -50,7 +52,7 @@ def test_gray_input_to_rgb_model() -> None:
     rt = TorchRuntime(net, spec)
     gray = np.full((1, 1, 16, 16), 77, np.uint8)
     np.testing.assert_array_equal(
-        rt.infer(gray)["confmaps"], rt.infer(np.repeat(gray, 3, axis=1))["confmaps"]
+        rt.infer(gray).confmaps, rt.infer(np.repeat(gray, 3, axis=1)).confmaps
     )
 
 
@@ -80,7 +82,8 @@ def test_cuda_without_gpu_is_device_unavailable(bottomup) -> None:
 def test_cuda_matches_cpu(bottomup) -> None:
     spec, net = bottomup
     images = np.random.default_rng(2).integers(0, 256, (2, 1, 64, 64), dtype=np.uint8)
-    cpu = TorchRuntime(net, spec, "cpu").infer(images)
-    gpu = TorchRuntime(build_network(str(MODELS / "bottomup"))[1], spec, "cuda").infer(images)
+    cpu = TorchRuntime(net, spec, "cpu").infer(images).named()
+    cuda = TorchRuntime(build_network(str(MODELS / "bottomup"))[1], spec, "cuda")
+    gpu = cuda.infer(images).named()
     for k in cpu:
         np.testing.assert_allclose(gpu[k], cpu[k], atol=1e-3)

@@ -8,6 +8,7 @@ import pytest
 
 from pose_adapters._oom import is_out_of_memory, oom_as_domain
 from pose_app.backoff import BackoffRuntime, with_backoff
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.predict import PredictRequest, PredictUseCase
@@ -35,7 +36,7 @@ class SmallMemoryRuntime(FakeRuntime):
         self.fits = fits
         self.sizes: list[int] = []
 
-    def infer(self, images: np.ndarray) -> dict[str, np.ndarray]:
+    def infer(self, images: np.ndarray) -> NetworkOutputs:
         self.sizes.append(int(images.shape[0]))
         if images.shape[0] > self.fits:
             raise RuntimeOutOfMemory(f"out of memory on a batch of {images.shape[0]}",
@@ -76,7 +77,8 @@ def test_slices_start_at_the_first_image_like_a_smaller_batch():
     out = backoff.infer(images)
     assert inner.sizes == [7, 3, 3, 1]
     expected = FakeRuntime(single_instance_spec(), _positions).infer(images)
-    np.testing.assert_array_equal(out["confmaps"], expected["confmaps"])
+    assert isinstance(out, NetworkOutputs)
+    np.testing.assert_array_equal(out.confmaps, expected.confmaps)
 
 
 def test_out_of_memory_at_batch_1_ends_with_one_line():

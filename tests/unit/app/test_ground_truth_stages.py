@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pose_app.dataset import Dataset, VideoRef
-from pose_app.model import CONFMAPS
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
 from pose_app.predict import PredictRequest, PredictUseCase
 from pose_domain import decoding
@@ -30,9 +30,10 @@ def _labels(frames=(0, 2)) -> Dataset:
 
 def _models():
     centroid = loaded(spec("centroid", "centroid", ["a", "b"]),
-                      lambda img: {CONFMAPS: one_channel(img, 2, CENTERS)})
+                      lambda img: NetworkOutputs(confmaps=one_channel(img, 2, CENTERS)))
     instance = loaded(spec("instance", "centered_instance", ["a", "b"], crop_size=32),
-                      lambda img: {CONFMAPS: blobs(img, 2, [(16.0, 16.0), (22.0, 16.0)])})
+                      lambda img: NetworkOutputs(
+                          confmaps=blobs(img, 2, [(16.0, 16.0), (22.0, 16.0)])))
     return {"centroid": centroid, "instance": instance}
 
 

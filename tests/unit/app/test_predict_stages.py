@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pose_app.model import CLASS_MAPS, CLASS_VECTORS, CONFMAPS, PAFS
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions, TrackingOptions
 from pose_app.ports.models import LoadedModel
 from pose_app.predict import PredictRequest, PredictUseCase
@@ -70,7 +70,7 @@ def test_single_instance():
 def test_centroid_only():
     centers = [(20.0, 16.0), (44.0, 40.0)]
     model = loaded(spec("centroid", "centroid", ["head", "tail"]),
-                   lambda img: {CONFMAPS: one_channel(img, 2, centers)})
+                   lambda img: NetworkOutputs(confmaps=one_channel(img, 2, centers)))
     result = _run({"centroid": model}, FakeFrameSource(n_frames=3))
     assert result.model_type == "centroid"
     assert result.dataset.skeleton.nodes == ("centroid",)
@@ -89,14 +89,13 @@ IN_CROP = [(16.0, 16.0), (22.0, 16.0)]
 
 def _top_down_models(multiclass: bool) -> dict[str, LoadedModel]:
     centroid = loaded(spec("centroid", "centroid", ["a", "b"]),
-                      lambda img: {CONFMAPS: one_channel(img, 2, TD_CENTERS)})
+                      lambda img: NetworkOutputs(confmaps=one_channel(img, 2, TD_CENTERS)))
     kind = "multi_class_topdown" if multiclass else "centered_instance"
 
-    def instance(img: np.ndarray) -> dict[str, np.ndarray]:
-        out = {CONFMAPS: blobs(img, 2, IN_CROP)}
-        if multiclass:
-            out[CLASS_VECTORS] = class_vector_by_pixel(img, threshold=40)
-        return out
+    def instance(img: np.ndarray) -> NetworkOutputs:
+        return NetworkOutputs(
+            confmaps=blobs(img, 2, IN_CROP),
+            class_vectors=class_vector_by_pixel(img, threshold=40) if multiclass else None)
 
     classes = ("left", "right") if multiclass else ()
     return {"centroid": centroid,
@@ -144,15 +143,14 @@ def test_top_down_multi_class():
 BU_INSTANCES = [[(40.0, 30.0), (60.0, 30.0)], [(40.0, 90.0), (60.0, 90.0)]]
 
 
-def _bottom_up_outputs(img: np.ndarray, multiclass: bool) -> dict[str, np.ndarray]:
+def _bottom_up_outputs(img: np.ndarray, multiclass: bool) -> NetworkOutputs:
     nodes = [[inst[k] for inst in BU_INSTANCES] for k in range(2)]
     confmaps = np.concatenate([one_channel(img, 2, pts) for pts in nodes])
-    out = {CONFMAPS: confmaps}
     if multiclass:
-        out[CLASS_MAPS] = class_maps_by_row(img, 2, split_y_px=60.0)
-    else:
-        out[PAFS] = paf_along_x(img, 2, [30.0, 90.0], (40.0, 60.0))
-    return out
+        return NetworkOutputs(confmaps=confmaps,
+                              class_maps=class_maps_by_row(img, 2, split_y_px=60.0))
+    return NetworkOutputs(confmaps=confmaps,
+                          pafs=paf_along_x(img, 2, [30.0, 90.0], (40.0, 60.0)))
 
 
 def test_bottom_up():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose_app.model import CLASS_VECTORS, CONFMAPS
+from pose_app.network_outputs import NetworkOutputs
 from pose_app.options import InferenceOptions
 from pose_app.predict import PredictRequest, PredictUseCase
 from pose_app.predict.arrays import ArrayCollector, batch_arrays
@@ -27,13 +27,12 @@ def _models(multiclass: bool):
     kind = "multi_class_topdown" if multiclass else "centered_instance"
 
     def instance(img):
-        out = {CONFMAPS: blobs(img, 2, [(16.0, 16.0), (22.0, 16.0)])}
-        if multiclass:
-            out[CLASS_VECTORS] = class_vector_by_pixel(img, threshold=40)
-        return out
+        return NetworkOutputs(
+            confmaps=blobs(img, 2, [(16.0, 16.0), (22.0, 16.0)]),
+            class_vectors=class_vector_by_pixel(img, threshold=40) if multiclass else None)
 
     return {"centroid": loaded(spec("centroid", "centroid", ["a", "b"]),
-                               lambda img: {CONFMAPS: one_channel(img, 2, CENTERS)}),
+                               lambda img: NetworkOutputs(confmaps=one_channel(img, 2, CENTERS))),
             "instance": loaded(spec("instance", kind, ["a", "b"], crop_size=32,
                                     classes=("left", "right") if multiclass else ()),
                                instance)}
