@@ -362,7 +362,9 @@ def _swap_events(
                     ev = keep_a + float(r[rb, cb]) - float(r[ra, cb]) - float(r[rb, ca])
                     z_own = max(za, float(z[rb, cb]))
                     z_cross = max(float(z[ra, cb]), float(z[rb, ca]))
-                    how = (f"crossing the two assignments fits better by {ev:.1f} "
+                    fit = (f"fits better by {ev:.1f}" if ev > 0
+                           else f"fits about as well ({ev:.1f})")
+                    how = (f"crossing the two assignments {fit} "
                            f"(residuals {za:.1f}σ and {z[rb, cb]:.1f}σ kept, "
                            f"{z[ra, cb]:.1f}σ and {z[rb, ca]:.1f}σ crossed)")
                     if jumped and z[rb, ca] < z[ra, cb]:
