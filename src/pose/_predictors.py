@@ -279,8 +279,24 @@ class BottomUpPredictor(_Typed):
         return cls._from_trained(_paths(model_path=model_path), flags, options)
 
 
+class _OneFolder(_Typed):
+    """A predictor loaded from one model folder of its type (SLEAP 1.x's argument order)."""
+
+    @classmethod
+    def from_trained_models(cls, model_path: str | os.PathLike[str], batch_size: int = 4,
+                            peak_threshold: float = 0.2,
+                            integral_refinement: bool | str | None = True,
+                            integral_patch_size: int = 5, **options: Any) -> Any:
+        """Load the model folder (arguments as
+        :meth:`SingleInstancePredictor.from_trained_models`)."""
+        return cls._from_trained(
+            _paths(model_path=model_path),
+            _flags(batch_size, peak_threshold, integral_refinement, integral_patch_size),
+            options)
+
+
 @_common
-class BottomUpMultiClassPredictor(_Typed):
+class BottomUpMultiClassPredictor(_OneFolder):
     """Bottom-up with identity class maps (SLEAP 1.x ``BottomUpMultiClassPredictor``);
     instances carry their class as their track."""
 
@@ -288,39 +304,15 @@ class BottomUpMultiClassPredictor(_Typed):
     config = _Model(_ANY, True, "The model's typed config.")
     model = _Model(_ANY, False, "The loaded model (spec + runtime).")
 
-    @classmethod
-    def from_trained_models(cls, model_path: str | os.PathLike[str], batch_size: int = 4,
-                            peak_threshold: float = 0.2,
-                            integral_refinement: bool | str | None = True,
-                            integral_patch_size: int = 5, **options: Any) -> Any:
-        """Load a multi-class bottom-up model (arguments as
-        :meth:`SingleInstancePredictor.from_trained_models`)."""
-        return cls._from_trained(
-            _paths(model_path=model_path),
-            _flags(batch_size, peak_threshold, integral_refinement, integral_patch_size),
-            options)
-
 
 @_common
-class CentroidPredictor(_Typed):
+class CentroidPredictor(_OneFolder):
     """A centroid model alone: one 1-node instance per detected centroid (sleap-nn's
     centroid-only inference)."""
 
     model_types = ("centroid",)
     centroid_config = _Model(_ANY, True, "The model's typed config.")
     centroid_model = _Model(_ANY, False, "The loaded model (spec + runtime).")
-
-    @classmethod
-    def from_trained_models(cls, model_path: str | os.PathLike[str], batch_size: int = 4,
-                            peak_threshold: float = 0.2,
-                            integral_refinement: bool | str | None = True,
-                            integral_patch_size: int = 5, **options: Any) -> Any:
-        """Load a centroid model (arguments as
-        :meth:`SingleInstancePredictor.from_trained_models`)."""
-        return cls._from_trained(
-            _paths(model_path=model_path),
-            _flags(batch_size, peak_threshold, integral_refinement, integral_patch_size),
-            options)
 
 
 CLASSES: tuple[type[_Typed], ...] = (
