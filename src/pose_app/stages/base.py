@@ -25,7 +25,7 @@ from pose_app.preprocess import (
     sizematch,
     to_nchw,
 )
-from pose_domain import peaks
+from pose_domain import decoding, peaks
 from pose_domain.errors import InferenceError
 from pose_domain.filters import FilterParams, filter_instances
 from pose_domain.instance import Instance, PredictedInstance, Track
@@ -178,6 +178,20 @@ def _local_peaks(outputs: NetworkOutputs, o: InferenceOptions) -> peaks.PeakSet:
     if o.local_refine:
         return peaks.local_refine_peaks(outputs.confmaps, found)
     return found
+
+
+def frame_centroids(raw: WholeFrameBatch, spec: ModelSpec,
+                    o: InferenceOptions) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per frame of a centroid model's batch: the centroids it keeps (the best
+    ``max_instances``, parity notes §3.6) in frame coordinates, and their peak values."""
+    found = _local_peaks(raw.outputs, centroid_options(o))
+    factor = spec.confmap_stride / raw.scale / raw.eff
+    out = []
+    for b in range(len(raw.jobs)):
+        ps = found.for_sample(b)
+        keep = decoding.top_k_centroids(ps.points, ps.values, o.max_instances)
+        out.append((ps.points[keep] * factor, ps.values[keep]))
+    return out
 
 
 def instance_from(points: np.ndarray, scores: np.ndarray, score: float,

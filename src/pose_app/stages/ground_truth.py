@@ -13,8 +13,7 @@ import numpy as np
 from pose_app.stages.base import (
     WholeFrameBatch,
     WholeFrameStage,
-    _local_peaks,
-    centroid_options,
+    frame_centroids,
     instance_from,
 )
 from pose_domain import decoding
@@ -31,16 +30,10 @@ class GroundTruthInstancesStage(WholeFrameStage):
     keeps_input_instances = False  # the matched labels are the output
 
     def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
-        spec = self.models[0].spec
-        o = self.options
-        found = _local_peaks(raw.outputs, centroid_options(o))
-        factor = spec.confmap_stride / raw.scale / raw.eff
         n_nodes = self.output_skeleton.n_nodes
         out: list[list[PredictedInstance]] = []
-        for b, job in enumerate(raw.jobs):
-            ps = found.for_sample(b)
-            keep = decoding.top_k_centroids(ps.points, ps.values, o.max_instances)
-            centers = ps.points[keep] * factor
+        found = frame_centroids(raw, self.models[0].spec, self.options)
+        for job, (centers, values) in zip(raw.jobs, found):
             gt = [i.points for i in job.gt_instances]
             for pts in gt:
                 if len(pts) != n_nodes:
@@ -55,7 +48,7 @@ class GroundTruthInstancesStage(WholeFrameStage):
             for k, g in enumerate(match):
                 if g < 0:
                     continue
-                inst = instance_from(gt[g], np.ones(n_nodes), float(ps.values[keep][k]))
+                inst = instance_from(gt[g], np.ones(n_nodes), float(values[k]))
                 inst.centroid = centers[k]
                 insts.append(inst)
                 cents.append(centers[k])

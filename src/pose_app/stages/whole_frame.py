@@ -15,7 +15,7 @@ from pose_app.stages.base import (
     WholeFrameStage,
     _global_peaks,
     _local_peaks,
-    centroid_options,
+    frame_centroids,
     instance_from,
     required,
 )
@@ -140,22 +140,16 @@ class CentroidOnlyStage(WholeFrameStage):
         return self._skeleton
 
     def decode(self, raw: WholeFrameBatch) -> list[list[PredictedInstance]]:
-        spec = self.models[0].spec
-        o = self.options
-        found = _local_peaks(raw.outputs, centroid_options(o))
-        factor = spec.confmap_stride / raw.scale / raw.eff
         n_nodes = self._skeleton.n_nodes
         out: list[list[PredictedInstance]] = []
-        for b in range(len(raw.jobs)):
-            ps = found.for_sample(b)
-            idx = decoding.top_k_centroids(ps.points, ps.values, o.max_instances)
+        for centers, values in frame_centroids(raw, self.models[0].spec, self.options):
             insts = []
-            for k in idx:
+            for center, value in zip(centers, values):
                 p = np.full((n_nodes, 2), np.nan)
                 s = np.full(n_nodes, np.nan)
-                p[0] = ps.points[k] * factor
-                s[0] = ps.values[k]
-                inst = instance_from(p, s, float(ps.values[k]))
+                p[0] = center
+                s[0] = value
+                inst = instance_from(p, s, float(value))
                 inst.centroid = p[0].copy()
                 insts.append(inst)
             out.append(self._finish(insts))
