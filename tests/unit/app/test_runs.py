@@ -3,6 +3,8 @@ worker's model cache, the shared manifest and a cancelled worker (ADR-0141, ADR-
 
 from __future__ import annotations
 
+import threading
+
 import attrs
 import pytest
 
@@ -148,20 +150,31 @@ def test_two_runs_writing_into_one_folder_keep_each_others_manifest_entries():
 class InterruptingRuntime(FakeRuntime):
     """A network cancelled mid-run, as Ray cancels a task (KeyboardInterrupt in the worker)."""
 
-    def __init__(self, after_calls: int) -> None:
+    def __init__(self, after_calls: int, collected: threading.Event) -> None:
         super().__init__(single_instance_spec(), _positions)
         self.after_calls = after_calls
+        self.collected = collected
 
     def infer(self, images):
         if self.calls >= self.after_calls:
+            # the stages overlap: cancel once the earlier batches reached the collector
+            assert self.collected.wait(timeout=30)
             raise KeyboardInterrupt
         return super().infer(images)
 
 
 def test_a_cancelled_worker_persists_the_frames_it_predicted_since_its_last_chunk():
-    runtime = InterruptingRuntime(after_calls=3)
+    collected = threading.Event()
+    seen: list[int] = []
+
+    def sink(frame):
+        seen.append(frame.frame_idx)
+        if len(seen) >= 4:
+            collected.set()
+
+    runtime = InterruptingRuntime(after_calls=3, collected=collected)
     stores = ChunkStores()
-    use_case = PredictUseCase(
+    use_case = PredictUseCase(sink=sink,
         loader=FakeLoader({"m": LoadedModel(spec=runtime.spec, runtime=runtime)}),
         resizer=NearestResizer(), labels_store=InMemoryLabelsStore(),
         open_video=lambda path, **k: FakeFrameSource(n_frames=40),
